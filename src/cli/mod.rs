@@ -1,0 +1,202 @@
+//! The command line: flags → checked config → pipeline → report → exit code.
+
+pub mod args;
+pub mod config;
+pub mod pipeline;
+pub mod report;
+
+use args::{Cli, Command, InputArgs, SplitArgs};
+use clap::Parser;
+use config::{Config, ConfigError};
+use report::Exit;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Runs `plan` with the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                Exit::Done.into()
+            };
+        }
+    };
+    match cli.command {
+        Command::Split(a) => split(&a),
+        Command::Check(a) => check(&a),
+    }
+    .into()
+}
+
+fn load(args: &InputArgs) -> Result<Config, Exit> {
+    Config::load(args).map_err(|e| match e {
+        ConfigError::Usage(msg) => {
+            report::error(&msg);
+            Exit::Usage
+        }
+        ConfigError::Input(mut problems) => {
+            report::sort(&mut problems);
+            report::print(&problems, args.quiet, args.strict);
+            Exit::Input
+        }
+    })
+}
+
+fn check(args: &InputArgs) -> Exit {
+    let config = match load(args) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let mut problems = match pipeline::plan(&config) {
+        Ok(p) => p.problems,
+        Err(p) => p,
+    };
+    report::sort(&mut problems);
+    let failed = pipeline::fails(&problems, args.strict);
+    if args.json {
+        let json = serde_json::json!({ "ok": !failed, "problems": problems });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+    }
+    report::print(&problems, args.quiet, args.strict);
+    if failed {
+        let n = problems
+            .iter()
+            .filter(|p| p.is_error() || args.strict)
+            .count();
+        report::error(&format!(
+            "{n} problem{} in the input",
+            if n == 1 { "" } else { "s" }
+        ));
+        Exit::Input
+    } else {
+        Exit::Done
+    }
+}
+
+fn split(args: &SplitArgs) -> Exit {
+    let a = &args.input;
+    let config = match load(a) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let as_of = match &args.as_of {
+        None => None,
+        Some(s) => match chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+            Ok(d) => Some(d.to_string()),
+            Err(_) => {
+                report::error(&format!(
+                    "--as-of expects a date such as 2027-07-01, found {s:?}"
+                ));
+                return Exit::Usage;
+            }
+        },
+    };
+    let planned = match pipeline::plan(&config) {
+        Ok(p) => p,
+        Err(mut problems) => {
+            report::sort(&mut problems);
+            report::print(&problems, a.quiet, a.strict);
+            let n = problems.iter().filter(|p| p.is_error()).count();
+            report::error(&format!(
+                "{n} problem{} in the input; no file was written",
+                if n == 1 { "" } else { "s" }
+            ));
+            return Exit::Input;
+        }
+    };
+    let mut problems = planned.problems.clone();
+    report::sort(&mut problems);
+    report::print(&problems, a.quiet, a.strict);
+    if pipeline::fails(&problems, a.strict) {
+        report::error("warnings are errors with --strict; no file was written");
+        return Exit::Input;
+    }
+    let lang = args
+        .lang
+        .clone()
+        .or_else(|| config.plan_file.output.lang.clone())
+        .unwrap_or_else(|| "en".into());
+    let opts = pipeline::RenderOptions { as_of, lang };
+    let files = match pipeline::render(&config, &planned, &opts) {
+        Ok(f) => f,
+        Err(e) => {
+            report::error(&e);
+            return Exit::Output;
+        }
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| match &config.plan_file.output.dir {
+            Some(d) => config.base.join(d),
+            None => config.base.join("out"),
+        });
+    let reps = planned.plan.counted.len();
+    let summary = Summary {
+        year: planned.plan.year,
+        reps,
+        metrics: planned.plan.metrics.len(),
+        files: files.len(),
+        out: out.clone(),
+        dry_run: args.dry_run,
+    };
+    if !args.dry_run {
+        if let Err(e) = crate::io::persist::write_plan(&out, &files, args.force) {
+            report::error(&e.to_string());
+            if matches!(e, crate::io::persist::PersistError::Foreign { .. }) {
+                report::error("use an empty or new folder, or --force to write into it");
+            }
+            return Exit::Output;
+        }
+    }
+    summary.print(a.json, a.quiet);
+    Exit::Done
+}
+
+struct Summary {
+    year: i32,
+    reps: usize,
+    metrics: usize,
+    files: usize,
+    out: PathBuf,
+    dry_run: bool,
+}
+
+impl Summary {
+    fn print(&self, json: bool, quiet: bool) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = if json {
+            let v = serde_json::json!({
+                "year": self.year, "reps": self.reps, "metrics": self.metrics,
+                "files": self.files, "out": self.out.display().to_string(), "dry_run": self.dry_run,
+            });
+            writeln!(stdout, "{v}")
+        } else if quiet {
+            Ok(())
+        } else if self.dry_run {
+            writeln!(
+                stdout,
+                "plan {}: {} reps, {} metrics; dry run, {} files not written",
+                self.year, self.reps, self.metrics, self.files
+            )
+        } else {
+            writeln!(
+                stdout,
+                "plan {}: {} reps, {} metrics; {} files written to {}",
+                self.year,
+                self.reps,
+                self.metrics,
+                self.files,
+                self.out.display()
+            )
+        };
+    }
+}

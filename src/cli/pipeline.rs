@@ -1,0 +1,256 @@
+//! read → validate → plan → render → write, one call each.
+
+use super::config::{Config, InputRef};
+use crate::engine::calendar::WorkCalendar;
+use crate::engine::diag::{Origin, Problem, Severity};
+use crate::engine::layout::{self, Periods};
+use crate::engine::model::{Plan, PlanInput};
+use crate::engine::plan::make_plan;
+use crate::io::load::{self, RepLookup, Source};
+use crate::io::manifest::{self, FileEntry, InputSum, Manifest, PlanInfo};
+use crate::io::{write_csv, write_xlsx};
+
+/// What reading and planning gave.
+pub struct Planned {
+    pub input: PlanInput,
+    pub plan: Plan,
+    /// Warnings and notes of reading and planning.
+    pub problems: Vec<Problem>,
+}
+
+/// Reads every input and makes the plan; all problems found, or the plan.
+pub fn plan(config: &Config) -> Result<Planned, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let src = |r: &'_ InputRef, table: &str| {
+        (
+            r.path.clone(),
+            r.display.clone(),
+            r.sheet.clone(),
+            config.options(table).clone(),
+        )
+    };
+    let (rp, rd, rs, ro) = src(&config.reps, "reps");
+    let reps = load::reps(
+        &Source {
+            path: &rp,
+            display: &rd,
+            sheet: rs,
+            options: &ro,
+        },
+        &config.levels,
+        &mut problems,
+    );
+    let names: Vec<String> = config.metrics.iter().map(|m| m.name.clone()).collect();
+    let (tp, td, ts, to) = src(&config.targets, "targets");
+    let targets = load::targets(
+        &Source {
+            path: &tp,
+            display: &td,
+            sheet: ts,
+            options: &to,
+        },
+        &names,
+        &mut problems,
+    );
+    let mut calendar = WorkCalendar::default();
+    if let Some(h) = &config.holidays {
+        let (p, d, s, o) = src(h, "holidays");
+        let (hol, work) = load::holidays(
+            &Source {
+                path: &p,
+                display: &d,
+                sheet: s,
+                options: &o,
+            },
+            &mut problems,
+        );
+        calendar = WorkCalendar::new(hol, work);
+    }
+    let mut metrics = config.metrics.clone();
+    let mut value_columns = vec!["amount".to_string()];
+    for (m, named) in metrics.iter().zip(&config.metric_columns).skip(1) {
+        let c = named.clone().unwrap_or_else(|| m.name.clone());
+        if !value_columns.contains(&c) {
+            value_columns.push(c);
+        }
+    }
+    let mut history = Default::default();
+    if let Some(h) = &config.history {
+        let (p, d, s, o) = src(h, "history");
+        let by_name = o
+            .rep_key
+            .as_deref()
+            .map(|k| k.trim().eq_ignore_ascii_case("name"))
+            .unwrap_or(false);
+        let (hist, cols) = load::history(
+            &Source {
+                path: &p,
+                display: &d,
+                sheet: s,
+                options: &o,
+            },
+            &RepLookup {
+                reps: &reps,
+                by_name,
+            },
+            &value_columns,
+            &mut problems,
+        );
+        for (i, m) in metrics.iter_mut().enumerate() {
+            let c = if i == 0 {
+                "amount".to_string()
+            } else {
+                config.metric_columns[i]
+                    .clone()
+                    .unwrap_or_else(|| m.name.clone())
+            };
+            let idx = value_columns.iter().position(|x| *x == c).unwrap_or(0);
+            m.history_column = if cols.get(idx).copied().flatten().is_some() {
+                idx
+            } else {
+                0
+            };
+            if idx != 0 && cols.get(idx).copied().flatten().is_none() {
+                if let Some(named) = &config.metric_columns[i] {
+                    problems.push(Problem::error(Some(Origin::file(&d)), format!("metric {} names the history column {named:?}, which the history does not have", m.name)));
+                }
+            }
+        }
+        if hist.unknown_rows > 0 {
+            problems.push(Problem::warning(
+                Some(Origin::file(&d)),
+                format!(
+                    "{} history rows (amount {}) name a rep that is not in the reps table; they count toward their team's and the company's seasonality only",
+                    hist.unknown_rows, hist.unknown_amount
+                ),
+            ));
+        }
+        if !hist.has_rep_column && !hist.company.is_empty() {
+            problems.push(Problem::note(Some(Origin::file(&d)), "the history has no rep column: it informs seasonality and growth only, and history shares fall back to equal shares"));
+        }
+        if hist.company.is_empty() && !problems.iter().any(Problem::is_error) {
+            problems.push(Problem::warning(Some(Origin::file(&d)), "no history rows: seasonality by working days, shares by capability and equal shares"));
+        }
+        history = hist;
+    }
+    if problems.iter().any(Problem::is_error) {
+        return Err(problems);
+    }
+    let input = PlanInput {
+        year: config.year,
+        fiscal: config.fiscal,
+        metrics,
+        reps,
+        targets,
+        history,
+        calendar,
+    };
+    match make_plan(&input) {
+        Ok(mut plan) => {
+            problems.append(&mut plan.problems);
+            Ok(Planned {
+                input,
+                plan,
+                problems,
+            })
+        }
+        Err(mut errs) => {
+            problems.append(&mut errs);
+            Err(problems)
+        }
+    }
+}
+
+/// Options of the rendered files.
+pub struct RenderOptions {
+    pub as_of: Option<String>,
+    pub lang: String,
+}
+
+/// Renders every output file: (relative path, bytes, rep index), manifest last.
+pub fn render(
+    config: &Config,
+    planned: &Planned,
+    opts: &RenderOptions,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let periods = Periods::of(&planned.plan.calendar);
+    let lines = layout::lines(&planned.plan, &planned.input);
+    let inputs = input_sums(config)?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    files.push((
+        "plan.csv".into(),
+        write_csv::plan_csv(&planned.input, &periods, &lines),
+    ));
+    let book = write_xlsx::PlanBook {
+        input: &planned.input,
+        plan: &planned.plan,
+        periods: &periods,
+        lines: &lines,
+        inputs: &inputs,
+        as_of: opts.as_of.as_deref(),
+        lang: &opts.lang,
+        company: config.plan_file.output.company.as_deref(),
+        currency: config.plan_file.output.currency.as_deref(),
+    };
+    files.push((
+        "plan.xlsx".into(),
+        write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?,
+    ));
+    let entries = files
+        .iter()
+        .map(|(path, bytes)| FileEntry {
+            path: path.clone(),
+            sha256: manifest::sha256_hex(bytes),
+            rep_id: None,
+            email: None,
+        })
+        .collect();
+    let m = Manifest {
+        plan: PlanInfo {
+            year: planned.plan.year,
+            as_of: opts.as_of.clone(),
+            tool: tool_version(),
+            inputs,
+        },
+        files: entries,
+    };
+    files.push(("manifest.json".into(), m.to_bytes()));
+    Ok(files)
+}
+
+/// `plan 0.1.0`.
+pub fn tool_version() -> String {
+    format!("plan {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Checksums of the input files, as named.
+fn input_sums(config: &Config) -> Result<Vec<InputSum>, String> {
+    let mut out = Vec::new();
+    let named = [
+        ("targets", Some(&config.targets)),
+        ("reps", Some(&config.reps)),
+        ("history", config.history.as_ref()),
+        ("holidays", config.holidays.as_ref()),
+    ];
+    for (table, r) in named {
+        let Some(r) = r else { continue };
+        let sha256 = manifest::sha256_file(&r.path).map_err(|e| format!("{}: {e}", r.display))?;
+        let file = match &r.sheet {
+            Some(s) => format!("{}#{s}", r.display),
+            None => r.display.clone(),
+        };
+        out.push(InputSum {
+            table: table.into(),
+            file,
+            sha256,
+        });
+    }
+    Ok(out)
+}
+
+/// Whether problems stop the run: any error, or any warning under `--strict`.
+pub fn fails(problems: &[Problem], strict: bool) -> bool {
+    problems
+        .iter()
+        .any(|p| p.severity == Severity::Error || (strict && p.severity == Severity::Warning))
+}

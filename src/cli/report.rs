@@ -1,0 +1,86 @@
+//! Problems on stderr (sorted, capped, coloured only on a terminal) and exit codes.
+
+use crate::engine::diag::{Problem, Severity};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+/// The exit codes of SPEC §5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Done = 0,
+    Internal = 1,
+    Usage = 2,
+    Input = 3,
+    Output = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// How many problems are listed before "… and N more".
+const CAP: usize = 50;
+
+/// Sorts problems by file, sheet, row and column (problems without a place last).
+pub fn sort(problems: &mut [Problem]) {
+    problems.sort_by(|a, b| match (&a.origin, &b.origin) {
+        (Some(x), Some(y)) => {
+            (&x.file, &x.sheet, x.row, x.col).cmp(&(&y.file, &y.sheet, y.row, y.col))
+        }
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+}
+
+/// Prints problems to stderr; `quiet` keeps only errors.
+pub fn print(problems: &[Problem], quiet: bool, strict: bool) {
+    let mut shown: Vec<&Problem> = problems
+        .iter()
+        .filter(|p| !quiet || p.is_error() || (strict && p.severity == Severity::Warning))
+        .collect();
+    shown.sort_by_key(|p| std::cmp::Reverse(p.severity));
+    let color = std::io::stderr().is_terminal();
+    let mut err = std::io::stderr().lock();
+    for p in shown.iter().take(CAP) {
+        let (label, code) = match p.severity {
+            Severity::Error => ("error", "31"),
+            Severity::Warning if strict => ("error", "31"),
+            Severity::Warning => ("warning", "33"),
+            Severity::Note => ("note", "36"),
+        };
+        let text = clean(&p.to_string(), color);
+        let _ = if color {
+            writeln!(err, "\x1b[1;{code}m{label}\x1b[0m: {text}")
+        } else {
+            writeln!(err, "{label}: {text}")
+        };
+    }
+    if shown.len() > CAP {
+        let _ = writeln!(err, "… and {} more", shown.len() - CAP);
+    }
+}
+
+/// On a terminal, control characters from user data are not printed.
+fn clean(s: &str, terminal: bool) -> String {
+    if terminal {
+        s.chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Prints one error line.
+pub fn error(msg: &str) {
+    let color = std::io::stderr().is_terminal();
+    let text = clean(msg, color);
+    if color {
+        eprintln!("\x1b[1;31merror\x1b[0m: {text}");
+    } else {
+        eprintln!("error: {text}");
+    }
+}

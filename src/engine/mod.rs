@@ -1,0 +1,10 @@
+//! The pure planning core: no file, terminal, environment or clock access.
+
+pub mod allocate;
+pub mod calendar;
+pub mod diag;
+pub mod layout;
+pub mod model;
+pub mod plan;
+pub mod season;
+pub mod value;

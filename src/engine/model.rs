@@ -1,0 +1,280 @@
+//! The planning model: what goes into a plan and what comes out.
+
+use super::calendar::{Fiscal, WorkCalendar, YearCalendar, Ym};
+use super::diag::{Origin, Problem};
+use super::value::PeriodText;
+use chrono::NaiveDate;
+use num_rational::BigRational;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// Money (minor units such as cents) or a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricKind {
+    Money,
+    Count,
+}
+
+/// How month weights are found (rule 1).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seasonality {
+    History,
+    Workdays,
+    Even,
+    /// Twelve weights in fiscal order, normalised.
+    Fixed([f64; 12]),
+}
+
+/// The rules of SPEC §2 for one metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    pub seasonality: Seasonality,
+    pub seasonality_years: usize,
+    pub smoothing: f64,
+    pub lookback_months: u32,
+    pub min_history: f64,
+    /// history, capability, equal.
+    pub weights: [f64; 3],
+    pub ramp: Vec<f64>,
+    pub over_assignment: f64,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            seasonality: Seasonality::History,
+            seasonality_years: 3,
+            smoothing: 0.0,
+            lookback_months: 12,
+            min_history: 3.0,
+            weights: [0.5, 0.3, 0.2],
+            ramp: vec![0.25, 0.5, 0.75],
+            over_assignment: 1.0,
+        }
+    }
+}
+
+/// A metric to plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    /// The name as declared (`revenue`, `new_customers`).
+    pub name: String,
+    pub kind: MetricKind,
+    /// Every figure is a whole multiple of this (0.01 for money unless `round_to`).
+    pub unit: Decimal,
+    /// Index of the history value column holding this metric's sales.
+    pub history_column: usize,
+    /// Role (lowercase) → weight multiplier.
+    pub role_weights: BTreeMap<String, f64>,
+    pub rules: Rules,
+}
+
+/// A sales rep, as read from the reps table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rep {
+    /// The id as written (trimmed).
+    pub id: String,
+    /// The id trimmed and lowercased, for matching.
+    pub key: String,
+    pub name: String,
+    pub email: String,
+    /// The team as first spelled in the inputs; empty when none.
+    pub team: String,
+    /// The team trimmed and lowercased; empty when none.
+    pub team_key: String,
+    pub manager: String,
+    pub capability: Decimal,
+    /// The role, trimmed and lowercased.
+    pub role: String,
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    pub fte: Decimal,
+    pub origin: Origin,
+}
+
+/// Whom a target is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Company,
+    /// A team or a rep_id: the key (trimmed, lowercase) and the spelling.
+    Named {
+        key: String,
+        display: String,
+    },
+}
+
+/// The figure of a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetValue {
+    Amount(Decimal),
+    /// Growth over the previous fiscal year's actual, as a ratio (0.15 = 15 %).
+    Growth(Decimal),
+}
+
+/// One row of the targets table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub scope: Scope,
+    /// Index into [`PlanInput::metrics`].
+    pub metric: usize,
+    pub period: PeriodText,
+    pub value: TargetValue,
+    pub origin: Origin,
+}
+
+/// Sums of the history's value columns over some rows, and how many rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sums {
+    pub values: Vec<Decimal>,
+    pub rows: u64,
+}
+
+impl Sums {
+    /// Adds one row's values.
+    pub fn add(&mut self, values: &[Decimal]) {
+        if self.values.len() < values.len() {
+            self.values.resize(values.len(), Decimal::ZERO);
+        }
+        for (s, v) in self.values.iter_mut().zip(values) {
+            *s += *v;
+        }
+        self.rows += 1;
+    }
+
+    /// Adds another sum.
+    pub fn merge(&mut self, other: &Sums) {
+        if self.values.len() < other.values.len() {
+            self.values.resize(other.values.len(), Decimal::ZERO);
+        }
+        for (s, v) in self.values.iter_mut().zip(&other.values) {
+            *s += *v;
+        }
+        self.rows += other.rows;
+    }
+
+    /// The sum of value column `col` (0 when absent).
+    pub fn value(&self, col: usize) -> Decimal {
+        self.values.get(col).copied().unwrap_or_default()
+    }
+}
+
+/// Past sales aggregated by month: per known rep, per team (unknown reps'
+/// rows naming a team) and company-wide. Memory does not grow with rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// Names of the value columns (`amount` first).
+    pub columns: Vec<String>,
+    /// (index into reps, month) → sums.
+    pub by_rep: BTreeMap<(usize, Ym), Sums>,
+    /// (team key, month) → sums of rows of reps not in the reps table.
+    pub unknown_by_team: BTreeMap<(String, Ym), Sums>,
+    /// month → sums of every row.
+    pub company: BTreeMap<Ym, Sums>,
+    /// Rows naming a rep not in the reps table, and their amount.
+    pub unknown_rows: u64,
+    pub unknown_amount: Decimal,
+    /// Whether the history has a rep column.
+    pub has_rep_column: bool,
+}
+
+/// Everything a plan is made from.
+#[derive(Debug, Clone)]
+pub struct PlanInput {
+    /// The fiscal year to plan; inferred from the targets when `None`.
+    pub year: Option<i32>,
+    pub fiscal: Fiscal,
+    pub metrics: Vec<Metric>,
+    pub reps: Vec<Rep>,
+    pub targets: Vec<Target>,
+    pub history: History,
+    pub calendar: WorkCalendar,
+}
+
+/// What a group of reps shares a target in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupKind {
+    Company,
+    Team,
+    /// A rep target with no team or company target above it.
+    RepAlone,
+}
+
+/// A group's plan for one metric: a team, the company, or a lone rep target.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub kind: GroupKind,
+    /// The team's spelling, `*` for the company, the rep id for a lone rep.
+    pub name: String,
+    /// The target T, in units (not always whole).
+    pub target: BigRational,
+    /// The assigned total A = T × over-assignment, in whole units.
+    pub assigned: i64,
+    /// Month targets M_m in units, fiscal order.
+    pub months: [i64; 12],
+    /// Held rep parts per month, in units.
+    pub held: [i64; 12],
+    /// Seasonality s_m.
+    pub season: [f64; 12],
+    /// Where the seasonality came from.
+    pub season_source: String,
+}
+
+/// Every input of a rep's weight (rule 3), for the Weights sheet.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Weight {
+    /// Net sales in the window.
+    pub net: f64,
+    /// History rows in the window.
+    pub rows: u64,
+    pub capacity: f64,
+    /// Run-rate from the rep's own history, when it has one.
+    pub own_run_rate: Option<f64>,
+    /// Run-rate used (own, else the team median).
+    pub run_rate: f64,
+    pub h: f64,
+    pub c: f64,
+    pub e: f64,
+    pub role_weight: f64,
+    pub w: f64,
+}
+
+/// One rep's plan for one metric.
+#[derive(Debug, Clone)]
+pub struct RepPlan {
+    /// Index into [`PlanInput::reps`].
+    pub rep: usize,
+    /// Index into [`MetricPlan::groups`]; `None`: no plan for this metric.
+    pub group: Option<usize>,
+    /// The rep has a target of their own.
+    pub held: bool,
+    /// Month targets in units, fiscal order.
+    pub months: [i64; 12],
+    /// Availability a_r,m.
+    pub availability: [f64; 12],
+    pub weight: Weight,
+}
+
+/// The plan for one metric.
+#[derive(Debug, Clone)]
+pub struct MetricPlan {
+    /// Index into [`PlanInput::metrics`].
+    pub metric: usize,
+    pub groups: Vec<Group>,
+    /// One per counted rep, in reps-file order.
+    pub reps: Vec<RepPlan>,
+}
+
+/// A finished plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub year: i32,
+    pub calendar: YearCalendar,
+    /// The lookback window, first and last month.
+    pub window: (Ym, Ym),
+    /// Indices into [`PlanInput::reps`] of the reps that count for the year.
+    pub counted: Vec<usize>,
+    /// Metric plans, in order of first appearance in the targets.
+    pub metrics: Vec<MetricPlan>,
+    /// Warnings and notes.
+    pub problems: Vec<Problem>,
+}

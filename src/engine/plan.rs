@@ -1,0 +1,952 @@
+//! The planning run: targets, reps and history in, exact rep-month targets out (SPEC §2).
+
+use super::allocate::{ratio_of, ratio_of_f64, round_half_away, split_exact, split_f64};
+use super::calendar::{ym_label, DayIndex, YearCalendar, Ym};
+use super::diag::{Origin, Problem};
+use super::model::*;
+use super::season::{self, MonthSeries, ScopeTargets, SpreadError, Weights12};
+use super::value::PeriodText;
+use num_rational::BigRational;
+use num_traits::{Signed, ToPrimitive, Zero};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
+
+type Problems = Vec<Problem>;
+
+/// Makes the plan, or says every reason it cannot be made.
+pub fn make_plan(input: &PlanInput) -> Result<Plan, Problems> {
+    let year = plan_year(input)?;
+    let fiscal = input.fiscal;
+    let f0 = fiscal.first_month(year);
+    let calendar = YearCalendar::new(fiscal, year, &input.calendar);
+    let lookback = input
+        .metrics
+        .first()
+        .map_or(12, |m| m.rules.lookback_months);
+    let window = window(&input.history, f0, lookback);
+    let longest = input
+        .metrics
+        .iter()
+        .map(|m| m.rules.lookback_months as i32)
+        .max()
+        .unwrap_or(12);
+    let days = DayIndex::new(&input.calendar, (f0 - longest).min(f0 - 12), f0 + 11);
+    let first_day = super::calendar::ym_first_day(f0);
+    let last_day = super::calendar::ym_first_day(f0 + 12)
+        .pred_opt()
+        .unwrap_or(first_day);
+    let counted: Vec<usize> = input
+        .reps
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            r.start.is_none_or(|s| s <= last_day) && r.end.is_none_or(|e| e >= first_day)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut ctx = Ctx {
+        input,
+        year,
+        f0,
+        calendar,
+        days,
+        counted,
+        window,
+        problems: Vec::new(),
+        errors: Vec::new(),
+    };
+    let mut metric_order: Vec<usize> = Vec::new();
+    for t in input
+        .targets
+        .iter()
+        .filter(|t| target_year(t, input) == year)
+    {
+        if !metric_order.contains(&t.metric) {
+            metric_order.push(t.metric);
+        }
+    }
+    if metric_order.is_empty() {
+        return Err(vec![Problem::error(
+            None,
+            format!("the targets hold no target for fiscal year {year}"),
+        )]);
+    }
+    let mut metrics = Vec::new();
+    for m in metric_order {
+        if let Some(mp) = ctx.plan_metric(m) {
+            metrics.push(mp);
+        }
+    }
+    if !ctx.errors.is_empty() {
+        return Err(ctx.errors);
+    }
+    Ok(Plan {
+        year,
+        calendar: ctx.calendar,
+        window: ctx.window,
+        counted: ctx.counted,
+        metrics,
+        problems: ctx.problems,
+    })
+}
+
+fn target_year(t: &Target, input: &PlanInput) -> i32 {
+    match t.period {
+        PeriodText::Year(y) | PeriodText::Quarter(y, _) => y,
+        PeriodText::Month(y, m) => input.fiscal.year_of(y * 12 + m as i32 - 1),
+    }
+}
+
+fn plan_year(input: &PlanInput) -> Result<i32, Problems> {
+    if let Some(y) = input.year {
+        return Ok(y);
+    }
+    let years: BTreeSet<i32> = input
+        .targets
+        .iter()
+        .map(|t| target_year(t, input))
+        .collect();
+    match years.len() {
+        0 => Err(vec![Problem::error(
+            None,
+            "the targets table has no targets",
+        )]),
+        1 => Ok(*years.iter().next().unwrap_or(&0)),
+        _ => {
+            let list: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+            Err(vec![Problem::error(
+                None,
+                format!(
+                    "the targets hold more than one fiscal year ({})",
+                    list.join(", ")
+                ),
+            )
+            .with_hint(
+                "name the year to plan with --year or `year =` in the plan file",
+            )])
+        }
+    }
+}
+
+/// The lookback window (rule 3): the `lookback` months that end with the last
+/// month before the plan year with a history row, starting no earlier than the
+/// first month with one; the months just before the plan year without such a row.
+fn window(history: &History, f0: Ym, lookback: u32) -> (Ym, Ym) {
+    let l = lookback.max(1) as i32;
+    match history.company.range(..f0).next_back() {
+        Some((&last, _)) => {
+            let first = history.company.keys().next().copied().unwrap_or(last);
+            ((last - l + 1).max(first), last)
+        }
+        None => (f0 - l, f0 - 1),
+    }
+}
+
+struct Ctx<'a> {
+    input: &'a PlanInput,
+    year: i32,
+    f0: Ym,
+    calendar: YearCalendar,
+    days: DayIndex,
+    counted: Vec<usize>,
+    window: (Ym, Ym),
+    problems: Problems,
+    errors: Problems,
+}
+
+/// The targets of one scope, with the origin of the first row.
+struct ScopeRows {
+    targets: ScopeTargets,
+    origin: Origin,
+}
+
+impl Ctx<'_> {
+    fn warn(&mut self, origin: Option<Origin>, msg: String) {
+        self.problems.push(Problem::warning(origin, msg));
+    }
+
+    fn fail(&mut self, origin: Option<Origin>, msg: String) {
+        self.errors.push(Problem::error(origin, msg));
+    }
+
+    fn unit_text(&self, metric: &Metric, units: &BigRational) -> String {
+        let v = units * ratio_of(metric.unit);
+        let places = if metric.kind == MetricKind::Money {
+            2
+        } else {
+            0
+        };
+        format_ratio(&v, places.max(metric.unit.scale() as usize))
+    }
+
+    /// A scope's monthly sales for a history column.
+    fn series(&self, col: usize, scope: &SeriesScope) -> MonthSeries {
+        let h = &self.input.history;
+        let mut out = MonthSeries::new();
+        let mut add = |ym: Ym, s: &Sums| {
+            let e = out.entry(ym).or_insert((Decimal::ZERO, 0));
+            e.0 += s.value(col);
+            e.1 += s.rows;
+        };
+        match scope {
+            SeriesScope::Company => h.company.iter().for_each(|(&ym, s)| add(ym, s)),
+            SeriesScope::Rep(i) => h
+                .by_rep
+                .range((*i, Ym::MIN)..=(*i, Ym::MAX))
+                .for_each(|(&(_, ym), s)| add(ym, s)),
+            SeriesScope::Team(key) => {
+                for (i, rep) in self.input.reps.iter().enumerate() {
+                    if &rep.team_key == key {
+                        h.by_rep
+                            .range((i, Ym::MIN)..=(i, Ym::MAX))
+                            .for_each(|(&(_, ym), s)| add(ym, s));
+                    }
+                }
+                h.unknown_by_team
+                    .range((key.clone(), Ym::MIN)..=(key.clone(), Ym::MAX))
+                    .for_each(|((_, ym), s)| add(*ym, s));
+            }
+        }
+        out
+    }
+
+    fn workday_weights(&self) -> Weights12 {
+        let parts: Vec<BigRational> = self
+            .calendar
+            .month_workdays
+            .iter()
+            .map(|&d| BigRational::from_integer(d.into()))
+            .collect();
+        season::proportional(&parts)
+    }
+
+    /// Rule 1 for one scope: its history, else the company's, else working days.
+    fn seasonality(
+        &mut self,
+        metric: &Metric,
+        own: Option<&MonthSeries>,
+        company: &MonthSeries,
+        what: &str,
+    ) -> (Weights12, String) {
+        let rules = &metric.rules;
+        let fiscal = self.input.fiscal;
+        match &rules.seasonality {
+            Seasonality::Even => (
+                season::proportional(&vec![BigRational::from_integer(1.into()); 12]),
+                "even".into(),
+            ),
+            Seasonality::Workdays => (self.workday_weights(), "working days".into()),
+            Seasonality::Fixed(w) => {
+                let parts: Vec<BigRational> = w.iter().map(|&x| ratio_of_f64(x)).collect();
+                (
+                    season::proportional(&parts),
+                    "fixed in the plan file".into(),
+                )
+            }
+            Seasonality::History => {
+                let years = rules.seasonality_years;
+                let found = own
+                    .and_then(|s| season::from_history(s, fiscal, self.year, years))
+                    .map(|(s, y)| (s, format!("own history {}", join_years(&y))))
+                    .or_else(|| {
+                        season::from_history(company, fiscal, self.year, years)
+                            .map(|(s, y)| (s, format!("company history {}", join_years(&y))))
+                    });
+                match found {
+                    Some((s, src)) => {
+                        let lambda = ratio_of_f64(rules.smoothing);
+                        if lambda.is_zero() {
+                            (s, src)
+                        } else {
+                            (
+                                season::smooth(&s, &self.workday_weights(), &lambda),
+                                format!("{src}, smoothed {}", rules.smoothing),
+                            )
+                        }
+                    }
+                    None => {
+                        self.warn(None, format!("{what}: no complete fiscal year of history; seasonality by working days"));
+                        (self.workday_weights(), "working days (no history)".into())
+                    }
+                }
+            }
+        }
+    }
+
+    /// The target of one row in exact units.
+    fn target_units(
+        &mut self,
+        metric: &Metric,
+        t: &Target,
+        series: &MonthSeries,
+    ) -> Option<BigRational> {
+        let unit = ratio_of(metric.unit);
+        match t.value {
+            TargetValue::Amount(a) => {
+                if a.is_sign_negative() && !a.is_zero() {
+                    self.fail(
+                        Some(t.origin.clone()),
+                        format!("a target cannot be negative, found {a}"),
+                    );
+                    return None;
+                }
+                Some(ratio_of(a) / unit)
+            }
+            TargetValue::Growth(g) => {
+                let prev0 = self.f0 - 12;
+                let (m0, n) = match t.period {
+                    PeriodText::Year(_) => (0, 12),
+                    PeriodText::Quarter(_, q) => (3 * (q as i32 - 1), 3),
+                    PeriodText::Month(y, m) => (y * 12 + m as i32 - 1 - self.f0, 1),
+                };
+                let (sum, rows) = (prev0 + m0..prev0 + m0 + n)
+                    .filter_map(|ym| series.get(&ym))
+                    .fold((Decimal::ZERO, 0), |(s, r), &(v, c)| (s + v, r + c));
+                if rows == 0 || sum <= Decimal::ZERO {
+                    let what = if rows == 0 {
+                        "no actual".to_string()
+                    } else {
+                        format!("an actual of {sum}")
+                    };
+                    self.fail(
+                        Some(t.origin.clone()),
+                        format!(
+                            "a growth target needs a positive actual in the same period of the previous fiscal year ({} to {}), but the history has {what}",
+                            ym_label(prev0 + m0),
+                            ym_label(prev0 + m0 + n - 1)
+                        ),
+                    );
+                    return None;
+                }
+                let one = BigRational::from_integer(1.into());
+                let v = ratio_of(sum) * (one + ratio_of(g)) / unit;
+                Some(BigRational::from_integer(round_half_away(&v)))
+            }
+        }
+    }
+
+    fn fiscal_index(&self, p: PeriodText) -> PeriodSlot {
+        match p {
+            PeriodText::Year(_) => PeriodSlot::Year,
+            PeriodText::Quarter(_, q) => PeriodSlot::Quarter(q as usize - 1),
+            PeriodText::Month(y, m) => {
+                PeriodSlot::Month(self.input.fiscal.position(y * 12 + m as i32 - 1))
+            }
+        }
+    }
+
+    fn plan_metric(&mut self, mi: usize) -> Option<MetricPlan> {
+        let input = self.input;
+        let metric = &input.metrics[mi];
+        let col = metric.history_column;
+        let reps = &input.reps;
+        let company_series = self.series(col, &SeriesScope::Company);
+        let team_keys: BTreeSet<&str> = reps
+            .iter()
+            .map(|r| r.team_key.as_str())
+            .filter(|k| !k.is_empty())
+            .collect();
+        let rep_index: BTreeMap<&str, usize> = reps
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.key.as_str(), i))
+            .collect();
+
+        // Scopes (SPEC 1.4).
+        let mut company: Option<ScopeRows> = None;
+        let mut teams: BTreeMap<String, ScopeRows> = BTreeMap::new();
+        let mut rep_targets: BTreeMap<usize, ScopeRows> = BTreeMap::new();
+        let year = self.year;
+        let rows: Vec<&Target> = input
+            .targets
+            .iter()
+            .filter(|t| t.metric == mi && target_year(t, input) == year)
+            .collect();
+        for t in rows {
+            let (slot_owner, series) = match &t.scope {
+                Scope::Company => (Owner::Company, company_series.clone()),
+                Scope::Named { key, display } => {
+                    let is_team = team_keys.contains(key.as_str());
+                    match (is_team, rep_index.get(key.as_str())) {
+                        (true, Some(_)) => {
+                            self.fail(
+                                Some(t.origin.clone()),
+                                format!("scope \"{display}\" names both a team and a rep_id"),
+                            );
+                            continue;
+                        }
+                        (true, None) => (
+                            Owner::Team(key.clone()),
+                            self.series(col, &SeriesScope::Team(key.clone())),
+                        ),
+                        (false, Some(&i)) => {
+                            (Owner::Rep(i), self.series(col, &SeriesScope::Rep(i)))
+                        }
+                        (false, None) => {
+                            self.fail(
+                                Some(t.origin.clone()),
+                                format!("scope \"{display}\" is neither a team with reps nor a rep_id in the reps table"),
+                            );
+                            continue;
+                        }
+                    }
+                }
+            };
+            let Some(units) = self.target_units(metric, t, &series) else {
+                continue;
+            };
+            let slot = self.fiscal_index(t.period);
+            let entry = match slot_owner {
+                Owner::Company => company.get_or_insert_with(|| ScopeRows {
+                    targets: ScopeTargets::default(),
+                    origin: t.origin.clone(),
+                }),
+                Owner::Team(k) => teams.entry(k).or_insert_with(|| ScopeRows {
+                    targets: ScopeTargets::default(),
+                    origin: t.origin.clone(),
+                }),
+                Owner::Rep(i) => rep_targets.entry(i).or_insert_with(|| ScopeRows {
+                    targets: ScopeTargets::default(),
+                    origin: t.origin.clone(),
+                }),
+            };
+            let cell = match slot {
+                PeriodSlot::Year => &mut entry.targets.year,
+                PeriodSlot::Quarter(q) => &mut entry.targets.quarters[q],
+                PeriodSlot::Month(m) => &mut entry.targets.months[m],
+            };
+            if cell.is_some() {
+                self.fail(
+                    Some(t.origin.clone()),
+                    format!(
+                        "a second target for the same scope, metric {} and period",
+                        metric.name
+                    ),
+                );
+                continue;
+            }
+            *cell = Some(units);
+        }
+
+        // Groups: teams in reps-file order, else the company.
+        let mut groups: Vec<Group> = Vec::new();
+        let mut group_targets: Vec<ScopeTargets> = Vec::new();
+        let mut group_of_rep: Vec<Option<usize>> = vec![None; reps.len()];
+        let mut group_series: Vec<Option<MonthSeries>> = Vec::new();
+        if !teams.is_empty() {
+            let mut order: Vec<&str> = Vec::new();
+            for r in reps {
+                if !r.team_key.is_empty() && !order.contains(&r.team_key.as_str()) {
+                    order.push(&r.team_key);
+                }
+            }
+            for key in order {
+                let Some(rows) = teams.get(key) else { continue };
+                let g = groups.len();
+                let name = reps
+                    .iter()
+                    .find(|r| r.team_key == key)
+                    .map(|r| r.team.clone())
+                    .unwrap_or_default();
+                groups.push(empty_group(GroupKind::Team, name));
+                group_targets.push(rows.targets.clone());
+                group_series.push(Some(self.series(col, &SeriesScope::Team(key.to_string()))));
+                for (i, r) in reps.iter().enumerate() {
+                    if r.team_key == key {
+                        group_of_rep[i] = Some(g);
+                    }
+                }
+            }
+            if let Some(c) = &company {
+                let t = &c.targets;
+                if t.quarters.iter().any(Option::is_some) || t.months.iter().any(Option::is_some) {
+                    self.fail(Some(c.origin.clone()), format!("{}: company targets finer than the year cannot stand next to team targets (only the year totals are compared)", metric.name));
+                } else if let Some(total) = &t.year {
+                    let even: Weights12 =
+                        std::array::from_fn(|_| BigRational::from_integer(1.into()));
+                    let sum = group_targets
+                        .iter()
+                        .filter_map(|gt| season::spread(gt, &even).ok())
+                        .fold(BigRational::zero(), |a, (_, whole, _)| a + whole);
+                    if &sum != total {
+                        self.fail(
+                            Some(c.origin.clone()),
+                            format!(
+                                "{}: the company target {} is not the sum of the team targets {}",
+                                metric.name,
+                                self.unit_text(metric, total),
+                                self.unit_text(metric, &sum)
+                            ),
+                        );
+                    }
+                }
+            }
+        } else if let Some(c) = &company {
+            groups.push(empty_group(GroupKind::Company, "*".into()));
+            group_targets.push(c.targets.clone());
+            group_series.push(None);
+            group_of_rep.iter_mut().for_each(|g| *g = Some(0));
+        } else if rep_targets.is_empty() {
+            return None;
+        }
+
+        let counted = self.counted.clone();
+        let counted_set: BTreeSet<usize> = counted.iter().copied().collect();
+        // Reps held by their own target, or standing alone.
+        let mut held: BTreeMap<usize, ScopeTargets> = BTreeMap::new();
+        let mut alone: Vec<(usize, ScopeTargets)> = Vec::new();
+        for (i, rows) in &rep_targets {
+            if !counted_set.contains(i) {
+                self.fail(
+                    Some(rows.origin.clone()),
+                    format!(
+                        "rep {} has a target but is not employed in fiscal year {}",
+                        reps[*i].id, self.year
+                    ),
+                );
+                continue;
+            }
+            match group_of_rep[*i] {
+                Some(_) => {
+                    held.insert(*i, rows.targets.clone());
+                }
+                None => alone.push((*i, rows.targets.clone())),
+            }
+        }
+        let no_plan = counted
+            .iter()
+            .filter(|&&i| group_of_rep[i].is_none() && !rep_targets.contains_key(&i))
+            .count();
+        if no_plan > 0 && !groups.is_empty() {
+            let teams_without: BTreeSet<String> = counted
+                .iter()
+                .filter(|&&i| group_of_rep[i].is_none() && !rep_targets.contains_key(&i))
+                .map(|&i| {
+                    if reps[i].team.is_empty() {
+                        "(no team)".to_string()
+                    } else {
+                        reps[i].team.clone()
+                    }
+                })
+                .collect();
+            self.warn(
+                None,
+                format!(
+                    "{}: {no_plan} reps get no plan: their team has no target ({})",
+                    metric.name,
+                    teams_without.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+
+        // 1. Seasonality per group; 2. month targets.
+        let over = ratio_of_f64(metric.rules.over_assignment);
+        let mut season_exact: Vec<Weights12> = Vec::new();
+        for g in 0..groups.len() {
+            let what = format!("{}/{}", metric.name, groups[g].name);
+            let (s, src) =
+                self.seasonality(metric, group_series[g].as_ref(), &company_series, &what);
+            groups[g].season = season::to_f64(&s);
+            groups[g].season_source = src;
+            match season::spread(&group_targets[g], &s) {
+                Ok((tau, whole, empty)) => {
+                    if !empty.is_empty() {
+                        let qs: Vec<String> = empty.iter().map(|q| format!("Q{q}")).collect();
+                        self.warn(
+                            None,
+                            format!("{what}: no target for fiscal quarter {}: 0", qs.join(", ")),
+                        );
+                    }
+                    let a = round_half_away(&(&whole * &over)).to_i64().unwrap_or(0);
+                    groups[g].assigned = a;
+                    if whole.is_positive() {
+                        let quotas: Vec<BigRational> = tau
+                            .iter()
+                            .map(|t| BigRational::from_integer(a.into()) * t / &whole)
+                            .collect();
+                        groups[g].months.copy_from_slice(&split_exact(&quotas, a));
+                    }
+                    groups[g].target = whole;
+                }
+                Err(e) => self.spread_error(metric, &what, e, None),
+            }
+            season_exact.push(s);
+        }
+
+        // Availability, plan year.
+        let mut plans: Vec<RepPlan> = counted
+            .iter()
+            .map(|&i| RepPlan {
+                rep: i,
+                group: group_of_rep[i],
+                held: false,
+                months: [0; 12],
+                availability: self.availability(&reps[i], metric),
+                weight: Weight::default(),
+            })
+            .collect();
+        let pos_of: BTreeMap<usize, usize> =
+            counted.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+
+        // Held reps: exactly their target, spread by the team's seasonality × availability.
+        let mut rest: Vec<[i64; 12]> = groups.iter().map(|g| g.months).collect();
+        for (i, t) in &held {
+            let p = pos_of[i];
+            let g = group_of_rep[*i].unwrap_or(0);
+            if let Some(x) = self.rep_months(metric, *i, t, &season_exact[g]) {
+                for m in 0..12 {
+                    rest[g][m] -= x[m];
+                    groups[g].held[m] += x[m];
+                }
+                plans[p].months = x;
+                plans[p].held = true;
+            }
+        }
+        for g in 0..groups.len() {
+            for m in 0..12 {
+                if rest[g][m] < 0 {
+                    let msg = format!(
+                        "{}: held rep targets in team {} for {} ({}) exceed the team's month target ({})",
+                        metric.name,
+                        groups[g].name,
+                        self.calendar.month_label(m),
+                        self.unit_text(metric, &BigRational::from_integer(groups[g].held[m].into())),
+                        self.unit_text(metric, &BigRational::from_integer(groups[g].months[m].into()))
+                    );
+                    self.fail(None, msg);
+                }
+            }
+        }
+
+        // Lone rep targets: a group of their own.
+        for (i, t) in alone {
+            let p = pos_of[&i];
+            let rep = &reps[i];
+            let own = if rep.team_key.is_empty() {
+                None
+            } else {
+                Some(self.series(col, &SeriesScope::Team(rep.team_key.clone())))
+            };
+            let what = format!("{}/{}", metric.name, rep.id);
+            let (s, src) = self.seasonality(metric, own.as_ref(), &company_series, &what);
+            if let Some(x) = self.rep_months(metric, i, &t, &s) {
+                let mut g = empty_group(GroupKind::RepAlone, rep.id.clone());
+                g.season = season::to_f64(&s);
+                g.season_source = src;
+                g.months = x;
+                g.held = x;
+                g.assigned = x.iter().sum();
+                g.target = season::spread(&t, &s)
+                    .map(|(_, w, _)| w)
+                    .unwrap_or_default();
+                plans[p].group = Some(groups.len());
+                plans[p].months = x;
+                plans[p].held = true;
+                groups.push(g);
+                rest.push([0; 12]);
+            }
+        }
+
+        // 3. Weights, 5. rep-month targets, per group.
+        for g in 0..groups.len() {
+            if groups[g].kind == GroupKind::RepAlone {
+                continue;
+            }
+            let members: Vec<usize> = (0..plans.len())
+                .filter(|&p| plans[p].group == Some(g) && !plans[p].held)
+                .collect();
+            self.weigh(metric, &groups[g], &members, &mut plans);
+            for m in 0..12 {
+                let wa: Vec<f64> = members
+                    .iter()
+                    .map(|&p| plans[p].weight.w * plans[p].availability[m])
+                    .collect();
+                let denom: f64 = wa.iter().sum();
+                if rest[g][m] > 0 && denom <= 0.0 {
+                    let msg = format!(
+                        "{}: nobody in {} is available in {} to take a month target of {}",
+                        metric.name,
+                        if groups[g].kind == GroupKind::Company {
+                            "the company".to_string()
+                        } else {
+                            format!("team {}", groups[g].name)
+                        },
+                        self.calendar.month_label(m),
+                        self.unit_text(metric, &BigRational::from_integer(rest[g][m].into()))
+                    );
+                    self.fail(None, msg);
+                    continue;
+                }
+                if rest[g][m] <= 0 {
+                    continue;
+                }
+                let quotas: Vec<f64> = wa.iter().map(|x| rest[g][m] as f64 * x / denom).collect();
+                for (k, x) in split_f64(&quotas, rest[g][m]).into_iter().enumerate() {
+                    plans[members[k]].months[m] = x;
+                }
+            }
+        }
+        Some(MetricPlan {
+            metric: mi,
+            groups,
+            reps: plans,
+        })
+    }
+
+    fn spread_error(
+        &mut self,
+        metric: &Metric,
+        what: &str,
+        e: SpreadError,
+        origin: Option<Origin>,
+    ) {
+        let msg = match e {
+            SpreadError::PartsExceedWhole { parts, whole } => format!(
+                "{what}: the given parts ({}) exceed their whole ({})",
+                self.unit_text(metric, &parts),
+                self.unit_text(metric, &whole)
+            ),
+            SpreadError::NoMonthToTake { rest } => format!(
+                "{what}: {} is left to spread but no month can take it (every month given, or no working days or availability)",
+                self.unit_text(metric, &rest)
+            ),
+        };
+        self.fail(origin, msg);
+    }
+
+    /// Availability a_r,m over the plan year's fiscal months (rule 4).
+    fn availability(&self, rep: &Rep, metric: &Metric) -> [f64; 12] {
+        std::array::from_fn(|m| self.availability_in(rep, metric, self.f0 + m as i32))
+    }
+
+    fn availability_in(&self, rep: &Rep, metric: &Metric, ym: Ym) -> f64 {
+        let (all, employed) = self.days.month_days(ym, rep.start, rep.end);
+        if all == 0 {
+            return 0.0;
+        }
+        rep.fte.to_f64().unwrap_or(1.0) * employed as f64 / all as f64 * ramp(rep, metric, ym)
+    }
+
+    /// A held rep's months: its targets spread by seasonality × exact availability.
+    fn rep_months(
+        &mut self,
+        metric: &Metric,
+        i: usize,
+        t: &ScopeTargets,
+        s: &Weights12,
+    ) -> Option<[i64; 12]> {
+        let rep = &self.input.reps[i];
+        let weights: Weights12 = std::array::from_fn(|m| {
+            let ym = self.f0 + m as i32;
+            let (all, employed) = self.days.month_days(ym, rep.start, rep.end);
+            if all == 0 {
+                return BigRational::zero();
+            }
+            let a = ratio_of(rep.fte)
+                * BigRational::new(employed.into(), all.into())
+                * ratio_of_f64(ramp(rep, metric, ym));
+            &s[m] * a
+        });
+        let what = format!("{}/{}", metric.name, rep.id);
+        match season::spread(t, &weights) {
+            Ok((tau, whole, _)) => {
+                let h = round_half_away(&whole).to_i64().unwrap_or(0);
+                if !whole.is_positive() {
+                    return Some([0; 12]);
+                }
+                let quotas: Vec<BigRational> = tau
+                    .iter()
+                    .map(|x| BigRational::from_integer(h.into()) * x / &whole)
+                    .collect();
+                let mut out = [0; 12];
+                out.copy_from_slice(&split_exact(&quotas, h));
+                for (m, &x) in out.iter().enumerate() {
+                    let (_, employed) =
+                        self.days.month_days(self.f0 + m as i32, rep.start, rep.end);
+                    if x != 0 && employed == 0 {
+                        let msg = format!(
+                            "{what}: a target in {} when the rep has no working day",
+                            self.calendar.month_label(m)
+                        );
+                        self.fail(Some(rep.origin.clone()), msg);
+                        return None;
+                    }
+                }
+                Some(out)
+            }
+            Err(e) => {
+                self.spread_error(metric, &what, e, Some(rep.origin.clone()));
+                None
+            }
+        }
+    }
+
+    /// Rule 3 over the group's sharing reps.
+    fn weigh(&mut self, metric: &Metric, group: &Group, members: &[usize], plans: &mut [RepPlan]) {
+        if members.is_empty() {
+            return;
+        }
+        let reps = &self.input.reps;
+        let rules = &metric.rules;
+        let col = metric.history_column;
+        let (w0, w1) = window(&self.input.history, self.f0, rules.lookback_months);
+        let fiscal = self.input.fiscal;
+        let n = members.len() as f64;
+        for &p in members {
+            let i = plans[p].rep;
+            let rep = &reps[i];
+            let (mut net, mut rows) = (Decimal::ZERO, 0);
+            for (_, s) in self.input.history.by_rep.range((i, w0)..=(i, w1)) {
+                net += s.value(col);
+                rows += s.rows;
+            }
+            let capacity: f64 = (w0..=w1)
+                .map(|ym| {
+                    self.availability_in(rep, metric, ym) * 12.0 * group.season[fiscal.position(ym)]
+                })
+                .sum();
+            let net = net.to_f64().unwrap_or(0.0);
+            let own = (rows > 0 && capacity >= rules.min_history - 1e-9)
+                .then(|| (net / capacity).max(0.0));
+            plans[p].weight = Weight {
+                net,
+                rows,
+                capacity,
+                own_run_rate: own,
+                ..Weight::default()
+            };
+        }
+        let mut own: Vec<f64> = members
+            .iter()
+            .filter_map(|&p| plans[p].weight.own_run_rate)
+            .collect();
+        own.sort_by(f64::total_cmp);
+        let median = match own.len() {
+            0 => 0.0,
+            k if k % 2 == 1 => own[k / 2],
+            k => (own[k / 2 - 1] + own[k / 2]) / 2.0,
+        };
+        let what = format!("{}/{}", metric.name, group.name);
+        if own.is_empty() && self.input.history.has_rep_column {
+            self.warn(
+                None,
+                format!(
+                    "{what}: no rep has enough history for a run-rate; history share = equal share"
+                ),
+            );
+        }
+        for &p in members {
+            plans[p].weight.run_rate = plans[p].weight.own_run_rate.unwrap_or(median);
+        }
+        let rr_sum: f64 = members.iter().map(|&p| plans[p].weight.run_rate).sum();
+        if rr_sum <= 0.0 && !own.is_empty() {
+            self.warn(
+                None,
+                format!("{what}: every run-rate is 0; history share = equal share"),
+            );
+        }
+        let cap_sum: f64 = members
+            .iter()
+            .map(|&p| reps[plans[p].rep].capability.to_f64().unwrap_or(1.0))
+            .sum();
+        let [a, b, c] = rules.weights;
+        let abc = a + b + c;
+        for &p in members {
+            let rep = &reps[plans[p].rep];
+            let wt = &mut plans[p].weight;
+            wt.e = 1.0 / n;
+            wt.h = if rr_sum > 0.0 {
+                wt.run_rate / rr_sum
+            } else {
+                wt.e
+            };
+            wt.c = if cap_sum > 0.0 {
+                rep.capability.to_f64().unwrap_or(1.0) / cap_sum
+            } else {
+                wt.e
+            };
+            wt.role_weight = metric.role_weights.get(&rep.role).copied().unwrap_or(1.0);
+            wt.w = (a * wt.h + b * wt.c + c * wt.e) / abc;
+        }
+        if members.iter().any(|&p| plans[p].weight.role_weight != 1.0) {
+            let total: f64 = members
+                .iter()
+                .map(|&p| plans[p].weight.w * plans[p].weight.role_weight)
+                .sum();
+            for &p in members {
+                let wt = &mut plans[p].weight;
+                wt.w = if total > 0.0 {
+                    wt.w * wt.role_weight / total
+                } else {
+                    0.0
+                };
+            }
+        }
+    }
+}
+
+/// ramp_r,m: `ramp[k]` for k calendar months from the start month, else 1.
+fn ramp(rep: &Rep, metric: &Metric, ym: Ym) -> f64 {
+    let Some(start) = rep.start else { return 1.0 };
+    let k = ym - super::calendar::ym_of(start);
+    if k >= 0 && (k as usize) < metric.rules.ramp.len() {
+        metric.rules.ramp[k as usize]
+    } else {
+        1.0
+    }
+}
+
+enum SeriesScope {
+    Company,
+    Team(String),
+    Rep(usize),
+}
+
+enum Owner {
+    Company,
+    Team(String),
+    Rep(usize),
+}
+
+enum PeriodSlot {
+    Year,
+    Quarter(usize),
+    Month(usize),
+}
+
+fn empty_group(kind: GroupKind, name: String) -> Group {
+    Group {
+        kind,
+        name,
+        target: BigRational::zero(),
+        assigned: 0,
+        months: [0; 12],
+        held: [0; 12],
+        season: [0.0; 12],
+        season_source: String::new(),
+    }
+}
+
+fn join_years(years: &[i32]) -> String {
+    years
+        .iter()
+        .map(|y| y.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A rational as a decimal with `places` decimals, rounded half away from zero.
+pub fn format_ratio(v: &BigRational, places: usize) -> String {
+    let scale = BigRational::from_integer(num_bigint::BigInt::from(10).pow(places as u32));
+    let n = round_half_away(&(v * scale));
+    let neg = n.is_negative();
+    let digits = n.abs().to_string();
+    let digits = format!("{digits:0>width$}", width = places + 1);
+    let (int, frac) = digits.split_at(digits.len() - places);
+    let sign = if neg { "-" } else { "" };
+    if places == 0 {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
+}

@@ -1,0 +1,845 @@
+//! Input tables into the planning model: targets, reps, holidays and the
+//! streamed, aggregated history. Every problem names its cell; problems are
+//! collected, not stopped at, so `plan check` can list them all.
+
+use super::cells::{self, DateColumn};
+use super::columns::{self, norm, ColumnMap, TableKind};
+use super::planfile::TableOptions;
+use super::read::read_table;
+use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
+use crate::engine::calendar::{ym_of, Ym};
+use crate::engine::diag::{Origin, Problem};
+use crate::engine::model::{History, Rep, Scope, Sums, Target, TargetValue};
+use crate::engine::value::{self, DateText};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// A table to read: the file, the name to show, and its plan-file options.
+#[derive(Debug, Clone)]
+pub struct Source<'a> {
+    pub path: &'a Path,
+    pub display: &'a str,
+    pub sheet: Option<String>,
+    pub options: &'a TableOptions,
+}
+
+impl Source<'_> {
+    fn read_options(&self) -> Result<ReadOptions, Problem> {
+        let delimiter = match self.options.delimiter.as_deref() {
+            None => None,
+            Some("\\t") | Some("\t") | Some("tab") => Some(b'\t'),
+            Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+            Some(d) => {
+                return Err(Problem::error(
+                    Some(Origin::file(self.display)),
+                    "delimiter must be one character such as \",\", \";\" or \"\\t\"",
+                )
+                .with_value(d))
+            }
+        };
+        Ok(ReadOptions {
+            encoding: self.options.encoding.clone(),
+            delimiter,
+            header_row: self.options.header_row,
+            sheet: self.sheet.clone(),
+        })
+    }
+}
+
+/// Reads a whole table through a visitor, turning "no header row" into a message that lists the columns looked for.
+fn read(
+    src: &Source,
+    kind: TableKind,
+    required: &[&[&str]],
+    visitor: &mut dyn RowVisitor,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    let opts = match src.read_options() {
+        Ok(o) => o,
+        Err(p) => {
+            problems.push(p);
+            return false;
+        }
+    };
+    match read_table(src.path, src.display, &opts, visitor) {
+        Ok(()) => true,
+        Err(mut p) => {
+            if p.message.starts_with("no header row") {
+                let want: Vec<String> = required.iter().map(|any| any.join(" or ")).collect();
+                p.message = format!(
+                    "{}: the {} table needs the columns {}",
+                    p.message,
+                    kind.name(),
+                    want.join(", ")
+                );
+                if p.hint.is_none() {
+                    p.hint = Some(format!("name the columns with columns = {{ … }} under [{}] in the plan file, or set header_row", kind.name()));
+                }
+            }
+            problems.push(p);
+            false
+        }
+    }
+}
+
+/// Common state of a table visitor: where the table is and which column is which.
+struct Base<'a> {
+    kind: TableKind,
+    src: &'a Source<'a>,
+    required: &'a [&'a [&'a str]],
+    extra: Vec<String>,
+    map: ColumnMap,
+    origin: Origin,
+    filters: Vec<(usize, Vec<String>, bool)>,
+    problems: Vec<Problem>,
+    rows: usize,
+}
+
+impl<'a> Base<'a> {
+    fn new(kind: TableKind, src: &'a Source<'a>, required: &'a [&'a [&'a str]]) -> Self {
+        Base {
+            kind,
+            src,
+            required,
+            extra: Vec::new(),
+            map: ColumnMap::default(),
+            origin: Origin::file(src.display),
+            filters: Vec::new(),
+            problems: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    fn is_header(&self, cells: &[String]) -> bool {
+        columns::holds(self.kind, cells, self.required, &self.src.options.columns)
+    }
+
+    fn header(&mut self, header: &Header) -> Result<(), Problem> {
+        self.origin = Origin {
+            row: None,
+            ..header.origin.clone()
+        };
+        let at = header.origin.clone();
+        self.map = columns::map_columns(
+            self.kind,
+            &header.names,
+            &self.extra,
+            &self.src.options.columns,
+            &at,
+        )?;
+        let mut filters = Vec::new();
+        for (list, keep) in [
+            (&self.src.options.filter, true),
+            (&self.src.options.exclude, false),
+        ] {
+            for (col, values) in list {
+                let Some(i) = self
+                    .map
+                    .find_header(col)
+                    .or_else(|| self.map.get(&norm(col)))
+                else {
+                    return Err(Problem::error(Some(at.clone()), format!("the plan file filters on a column {col:?} that the header row does not have")));
+                };
+                filters.push((i, values.values().iter().map(|v| norm(v)).collect(), keep));
+            }
+        }
+        self.filters = filters;
+        Ok(())
+    }
+
+    /// Whether a row passes the plan file's filter and exclude rules.
+    fn keep(&self, row: &Row) -> bool {
+        self.filters.iter().all(|(i, values, keep)| {
+            let v = match row.cells.get(*i) {
+                Some(Cell::Text(s)) => norm(s),
+                Some(c) => norm(&cells::text(c, &self.origin).unwrap_or_default()),
+                None => String::new(),
+            };
+            values.contains(&v) == *keep
+        })
+    }
+
+    fn at(&self, row: u32, name: &str) -> Origin {
+        let col = self.map.get(name).unwrap_or(0);
+        self.origin
+            .at_row(row)
+            .at_col(col as u32, &self.map.headers[col])
+    }
+
+    fn cell<'r>(&self, row: &'r Row, name: &str) -> &'r Cell<'r> {
+        self.map
+            .get(name)
+            .and_then(|i| row.cells.get(i))
+            .unwrap_or(&Cell::Empty)
+    }
+
+    fn text(&mut self, row: &Row, name: &str) -> String {
+        let at = self.at(row.number, name);
+        cells::text(self.cell(row, name), &at).unwrap_or_else(|p| {
+            self.problems.push(p);
+            String::new()
+        })
+    }
+
+    fn number(&mut self, row: &Row, name: &str) -> Option<Decimal> {
+        let at = self.at(row.number, name);
+        let dc = self.src.options.decimal_comma.unwrap_or(false);
+        cells::number(self.cell(row, name), &at, dc).unwrap_or_else(|p| {
+            self.problems.push(p);
+            None
+        })
+    }
+
+    fn date(&mut self, row: &Row, name: &str) -> Option<DateText> {
+        let at = self.at(row.number, name);
+        cells::date(
+            self.cell(row, name),
+            &at,
+            self.src.options.date_format.as_deref(),
+        )
+        .unwrap_or_else(|p| {
+            self.problems.push(p);
+            None
+        })
+    }
+
+    fn finish(mut self, read_ok: bool, problems: &mut Vec<Problem>, empty_is_error: bool) {
+        if read_ok && self.rows == 0 && empty_is_error {
+            self.problems.push(Problem::error(
+                Some(self.origin.clone()),
+                format!("the {} table has a header but no rows", self.kind.name()),
+            ));
+        }
+        problems.append(&mut self.problems);
+    }
+}
+
+macro_rules! visitor {
+    ($t:ty) => {
+        impl RowVisitor for $t {
+            fn is_header(&self, cells: &[String]) -> bool {
+                self.base.is_header(cells)
+            }
+            fn header(&mut self, header: &Header) -> Result<(), Problem> {
+                self.base.header(header)
+            }
+            fn row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
+                if self.base.keep(row) {
+                    self.base.rows += 1;
+                    self.take(row);
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+/// Reads the reps table (SPEC §1.4). `levels` maps capability levels (lowercase).
+pub fn reps(src: &Source, levels: &BTreeMap<String, f64>, problems: &mut Vec<Problem>) -> Vec<Rep> {
+    struct V<'a> {
+        base: Base<'a>,
+        levels: &'a BTreeMap<String, f64>,
+        reps: Vec<Rep>,
+        dates: Vec<(usize, Option<DateText>, Option<DateText>)>,
+        start_col: DateColumn,
+        end_col: DateColumn,
+        seen: HashMap<String, u32>,
+    }
+    impl V<'_> {
+        fn take(&mut self, row: &Row) {
+            let b = &mut self.base;
+            let origin = b.origin.at_row(row.number);
+            let id = b.text(row, "rep_id");
+            if id.is_empty() {
+                let at = b.at(row.number, "rep_id");
+                b.problems
+                    .push(Problem::error(Some(at), "every rep needs a rep_id"));
+                return;
+            }
+            let key = norm(&id);
+            if let Some(first) = self.seen.get(&key) {
+                let at = b.at(row.number, "rep_id");
+                b.problems.push(Problem::error(
+                    Some(at),
+                    format!("rep_id {id:?} appears twice (first on row {first})"),
+                ));
+                return;
+            }
+            self.seen.insert(key.clone(), row.number);
+            let team = b.text(row, "team");
+            let capability = match b.number(row, "capability") {
+                Some(c) if c <= Decimal::ZERO => {
+                    let at = b.at(row.number, "capability");
+                    b.problems.push(
+                        Problem::error(Some(at), "capability must be greater than 0")
+                            .with_value(c.to_string()),
+                    );
+                    Decimal::ONE
+                }
+                Some(c) => c,
+                None => {
+                    let level = b.text(row, "level");
+                    if level.is_empty() {
+                        Decimal::ONE
+                    } else if let Some(v) = self.levels.get(&norm(&level)) {
+                        Decimal::from_f64_retain(*v)
+                            .and_then(|d| {
+                                value::parse_number(&format!("{v}"), false).ok().or(Some(d))
+                            })
+                            .unwrap_or(Decimal::ONE)
+                    } else {
+                        let at = b.at(row.number, "level");
+                        let known: Vec<&str> = self.levels.keys().map(String::as_str).collect();
+                        b.problems.push(
+                            Problem::error(
+                                Some(at),
+                                "a level that [capability.levels] in the plan file does not map",
+                            )
+                            .with_value(level)
+                            .with_hint(if known.is_empty() {
+                                "add [capability.levels] to the plan file".to_string()
+                            } else {
+                                format!("known levels: {}", known.join(", "))
+                            }),
+                        );
+                        Decimal::ONE
+                    }
+                }
+            };
+            let fte = match b.number(row, "fte") {
+                Some(f) if f <= Decimal::ZERO || f > Decimal::ONE => {
+                    let at = b.at(row.number, "fte");
+                    b.problems.push(
+                        Problem::error(
+                            Some(at),
+                            "fte must be greater than 0 and at most 1 (e.g. 0.5 or 50%)",
+                        )
+                        .with_value(f.to_string()),
+                    );
+                    Decimal::ONE
+                }
+                Some(f) => f,
+                None => Decimal::ONE,
+            };
+            let start = b.date(row, "start_date");
+            let end = b.date(row, "end_date");
+            if let Some(d) = start {
+                self.start_col.see(row.number, d);
+            }
+            if let Some(d) = end {
+                self.end_col.see(row.number, d);
+            }
+            self.dates.push((self.reps.len(), start, end));
+            self.reps.push(Rep {
+                id,
+                key,
+                name: b.text(row, "name"),
+                email: b.text(row, "email"),
+                team_key: norm(&team),
+                team,
+                manager: b.text(row, "manager"),
+                capability,
+                role: norm(&b.text(row, "role")),
+                start: None,
+                end: None,
+                fte,
+                origin,
+            });
+        }
+    }
+    visitor!(V<'_>);
+    const REQ: &[&[&str]] = &[&["rep_id"]];
+    let mut v = V {
+        base: Base::new(TableKind::Reps, src, REQ),
+        levels,
+        reps: Vec::new(),
+        dates: Vec::new(),
+        start_col: DateColumn::default(),
+        end_col: DateColumn::default(),
+        seen: HashMap::new(),
+    };
+    let ok = read(src, TableKind::Reps, REQ, &mut v, problems);
+    let mut reps = std::mem::take(&mut v.reps);
+    if ok {
+        let orders: Vec<_> = [("start_date", &v.start_col), ("end_date", &v.end_col)]
+            .into_iter()
+            .map(|(name, col)| {
+                let at = v
+                    .base
+                    .map
+                    .get(name)
+                    .map(|c| v.base.origin.at_col(c as u32, &v.base.map.headers[c]))
+                    .unwrap_or_default();
+                match col.order(&at) {
+                    Ok((order, note)) => {
+                        problems.extend(note);
+                        order
+                    }
+                    Err(p) => {
+                        problems.push(p);
+                        None
+                    }
+                }
+            })
+            .collect();
+        for (i, start, end) in std::mem::take(&mut v.dates) {
+            let row = reps[i].origin.row.unwrap_or(0);
+            for (which, d) in [(0, start), (1, end)] {
+                let Some(d) = d else { continue };
+                let name = if which == 0 { "start_date" } else { "end_date" };
+                match cells::resolve(d, orders[which], &v.base.at(row, name)) {
+                    Ok(date) if which == 0 => reps[i].start = Some(date),
+                    Ok(date) => reps[i].end = Some(date),
+                    Err(p) => problems.push(p),
+                }
+            }
+            if let (Some(s), Some(e)) = (reps[i].start, reps[i].end) {
+                if e < s {
+                    problems.push(Problem::error(
+                        Some(v.base.at(row, "end_date")),
+                        format!("end_date {e} is before start_date {s}"),
+                    ));
+                }
+            }
+        }
+        // The spelling shown for a team is the first seen.
+        let mut first: HashMap<String, String> = HashMap::new();
+        for r in &mut reps {
+            let shown = first
+                .entry(r.team_key.clone())
+                .or_insert_with(|| r.team.trim().to_string());
+            r.team = shown.clone();
+        }
+    }
+    v.base.finish(ok, problems, true);
+    reps
+}
+
+/// Revenue's other names in the targets' metric column.
+const REVENUE: [&str; 4] = ["revenue", "销售额", "收入", "营收"];
+
+/// Reads the targets table. `metrics` are the declared metric names (revenue first).
+pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) -> Vec<Target> {
+    struct V<'a> {
+        base: Base<'a>,
+        metrics: &'a [String],
+        out: Vec<Target>,
+    }
+    impl V<'_> {
+        fn take(&mut self, row: &Row) {
+            let b = &mut self.base;
+            let origin = b.origin.at_row(row.number);
+            let scope_text = b.text(row, "scope");
+            let scope = if scope_text.is_empty() || scope_text == "*" {
+                Scope::Company
+            } else {
+                Scope::Named {
+                    key: norm(&scope_text),
+                    display: scope_text,
+                }
+            };
+            let metric_text = b.text(row, "metric");
+            let m = norm(&metric_text);
+            let metric = if m.is_empty() || REVENUE.contains(&m.as_str()) {
+                Some(0)
+            } else {
+                self.metrics.iter().position(|x| norm(x) == m)
+            };
+            let Some(metric) = metric else {
+                let at = b.at(row.number, "metric");
+                let near = self
+                    .metrics
+                    .iter()
+                    .map(|x| (strsim::jaro_winkler(&m, x), x))
+                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                let hint = match near {
+                    Some((s, x)) if s > 0.8 => format!("did you mean {x:?}? Or declare it with [metrics.{metric_text}] in the plan file"),
+                    _ => format!("declare it with [metrics.{metric_text}] (kind = \"count\" or \"money\") in the plan file"),
+                };
+                b.problems.push(
+                    Problem::error(Some(at), "a metric that the plan file does not declare")
+                        .with_value(metric_text)
+                        .with_hint(hint),
+                );
+                return;
+            };
+            let period_at = b.at(row.number, "period");
+            let period_text = b.text(row, "period");
+            let period = match value::parse_period(&period_text) {
+                Ok(p) => p,
+                Err(e) => {
+                    b.problems.push(cells::value_problem(
+                        e,
+                        &Cell::Text(&period_text),
+                        &period_at,
+                    ));
+                    return;
+                }
+            };
+            let amount = b.number(row, "amount");
+            let growth_at = b.at(row.number, "growth");
+            let dc = b.src.options.decimal_comma.unwrap_or(false);
+            let growth = match cells::growth(b.cell(row, "growth"), &growth_at, dc) {
+                Ok(g) => g,
+                Err(p) => {
+                    b.problems.push(p);
+                    return;
+                }
+            };
+            let value = match (amount, growth) {
+                (Some(a), None) if a < Decimal::ZERO => {
+                    let at = b.at(row.number, "amount");
+                    b.problems.push(
+                        Problem::error(Some(at), "a target cannot be negative (zero is allowed)")
+                            .with_value(a.to_string()),
+                    );
+                    return;
+                }
+                (Some(a), None) => TargetValue::Amount(a),
+                (None, Some(g)) => TargetValue::Growth(g),
+                (Some(_), Some(_)) => {
+                    b.problems.push(Problem::error(
+                        Some(origin),
+                        "a target has either an amount or a growth, not both",
+                    ));
+                    return;
+                }
+                (None, None) => {
+                    if b.map.get("amount").is_some() || b.map.get("growth").is_some() {
+                        let at = b.at(
+                            row.number,
+                            if b.map.get("amount").is_some() {
+                                "amount"
+                            } else {
+                                "growth"
+                            },
+                        );
+                        b.problems.push(Problem::error(
+                            Some(at),
+                            "a target needs an amount (or a growth such as 15%)",
+                        ));
+                    }
+                    return;
+                }
+            };
+            self.out.push(Target {
+                scope,
+                metric,
+                period,
+                value,
+                origin,
+            });
+        }
+    }
+    visitor!(V<'_>);
+    const REQ: &[&[&str]] = &[&["period"], &["amount", "growth"]];
+    let mut v = V {
+        base: Base::new(TableKind::Targets, src, REQ),
+        metrics,
+        out: Vec::new(),
+    };
+    let ok = read(src, TableKind::Targets, REQ, &mut v, problems);
+    v.base.finish(ok, problems, true);
+    v.out
+}
+
+/// Reads the holidays table: (holidays, make-up workdays).
+pub fn holidays(
+    src: &Source,
+    problems: &mut Vec<Problem>,
+) -> (BTreeSet<NaiveDate>, BTreeSet<NaiveDate>) {
+    struct V<'a> {
+        base: Base<'a>,
+        rows: Vec<(u32, DateText, bool)>,
+        col: DateColumn,
+    }
+    impl V<'_> {
+        fn take(&mut self, row: &Row) {
+            let Some(d) = self.base.date(row, "date") else {
+                return;
+            };
+            let kind = norm(&self.base.text(row, "kind"));
+            let workday = match kind.as_str() {
+                "" | "holiday" | "假日" | "节假日" | "假期" | "休息日" => false,
+                "workday" | "调休" | "补班" | "工作日" => true,
+                _ => {
+                    let at = self.base.at(row.number, "kind");
+                    self.base.problems.push(
+                        Problem::error(
+                            Some(at),
+                            "expected holiday (假日, 节假日) or workday (调休, 补班)",
+                        )
+                        .with_value(kind),
+                    );
+                    return;
+                }
+            };
+            self.col.see(row.number, d);
+            self.rows.push((row.number, d, workday));
+        }
+    }
+    visitor!(V<'_>);
+    const REQ: &[&[&str]] = &[&["date"]];
+    let mut v = V {
+        base: Base::new(TableKind::Holidays, src, REQ),
+        rows: Vec::new(),
+        col: DateColumn::default(),
+    };
+    let ok = read(src, TableKind::Holidays, REQ, &mut v, problems);
+    let (mut hol, mut work) = (BTreeSet::new(), BTreeSet::new());
+    if ok {
+        let at = v
+            .base
+            .map
+            .get("date")
+            .map(|c| v.base.origin.at_col(c as u32, &v.base.map.headers[c]))
+            .unwrap_or_default();
+        match v.col.order(&at) {
+            Ok((order, note)) => {
+                problems.extend(note);
+                for (row, d, workday) in std::mem::take(&mut v.rows) {
+                    match cells::resolve(d, order, &v.base.at(row, "date")) {
+                        Ok(date) if workday => {
+                            work.insert(date);
+                        }
+                        Ok(date) => {
+                            hol.insert(date);
+                        }
+                        Err(p) => problems.push(p),
+                    }
+                }
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    v.base.finish(ok, problems, false);
+    (hol, work)
+}
+
+/// How history rows find their rep.
+pub struct RepLookup<'a> {
+    pub reps: &'a [Rep],
+    /// `rep_key = "name"`: match on reps' names instead of ids.
+    pub by_name: bool,
+}
+
+/// History value columns: `amount` and the metrics' own columns (canonical or header names).
+pub fn history(
+    src: &Source,
+    lookup: &RepLookup,
+    value_columns: &[String],
+    problems: &mut Vec<Problem>,
+) -> (History, Vec<Option<usize>>) {
+    struct Pending {
+        sums: Sums,
+        first_row: u32,
+    }
+    struct V<'a> {
+        base: Base<'a>,
+        keys: HashMap<String, usize>,
+        value_columns: &'a [String],
+        cols: Vec<Option<usize>>,
+        history: History,
+        values: Vec<Decimal>,
+        col: DateColumn,
+        pending: BTreeMap<(Option<usize>, String, DateText), Pending>,
+        date_name: &'static str,
+    }
+    impl V<'_> {
+        fn take(&mut self, row: &Row) {
+            let b = &mut self.base;
+            let rep_text = match b.map.get("rep_id") {
+                Some(i) => match row.cells.get(i) {
+                    Some(Cell::Text(s)) => norm(s),
+                    Some(Cell::Empty) | None => String::new(),
+                    Some(_) => norm(&b.text(row, "rep_id")),
+                },
+                None => String::new(),
+            };
+            let rep = self.keys.get(&rep_text).copied();
+            let team = if rep.is_none() && b.map.get("team").is_some() {
+                norm(&b.text(row, "team"))
+            } else {
+                String::new()
+            };
+            self.values.clear();
+            let dc = b.src.options.decimal_comma.unwrap_or(false);
+            for c in &self.cols {
+                let v = match c {
+                    Some(i) => {
+                        let cell = row.cells.get(*i).unwrap_or(&Cell::Empty);
+                        match cell {
+                            Cell::Number(f) => value::number_from_f64(*f).ok(),
+                            Cell::Text(s) => value::parse_number(s, dc).ok(),
+                            Cell::Empty => Some(Decimal::ZERO),
+                            _ => None,
+                        }
+                        .map_or_else(
+                            || {
+                                let at = b
+                                    .origin
+                                    .at_row(row.number)
+                                    .at_col(*i as u32, &b.map.headers[*i]);
+                                if let Err(p) = cells::number(cell, &at, dc) {
+                                    b.problems.push(p);
+                                }
+                                Decimal::ZERO
+                            },
+                            |v| v,
+                        )
+                    }
+                    None => Decimal::ZERO,
+                };
+                self.values.push(v);
+            }
+            let Some(d) = b.date(row, self.date_name) else {
+                if b.map.get(self.date_name).is_some()
+                    && matches!(b.cell(row, self.date_name), Cell::Empty)
+                {
+                    let at = b.at(row.number, self.date_name);
+                    b.problems
+                        .push(Problem::error(Some(at), "every history row needs a date"));
+                }
+                return;
+            };
+            match d {
+                DateText::Exact(date) => self.add(rep, &team, ym_of(date)),
+                DateText::DayMonth { .. } => {
+                    self.col.see(row.number, d);
+                    let p = self.pending.entry((rep, team, d)).or_insert(Pending {
+                        sums: Sums::default(),
+                        first_row: row.number,
+                    });
+                    p.sums.add(&self.values);
+                }
+            }
+            if rep.is_none() && self.history.has_rep_column {
+                self.history.unknown_rows += 1;
+                self.history.unknown_amount += self.values.first().copied().unwrap_or_default();
+            }
+        }
+
+        fn add(&mut self, rep: Option<usize>, team: &str, ym: Ym) {
+            let h = &mut self.history;
+            h.company.entry(ym).or_default().add(&self.values);
+            match rep {
+                Some(r) => h.by_rep.entry((r, ym)).or_default().add(&self.values),
+                None if !team.is_empty() => {
+                    h.unknown_by_team
+                        .entry((team.to_string(), ym))
+                        .or_default()
+                        .add(&self.values);
+                }
+                None => {}
+            }
+        }
+    }
+    impl RowVisitor for V<'_> {
+        fn is_header(&self, cells: &[String]) -> bool {
+            self.base.is_header(cells)
+        }
+        fn header(&mut self, header: &Header) -> Result<(), Problem> {
+            self.base.extra = self.value_columns.to_vec();
+            self.base.header(header)?;
+            let map = &self.base.map;
+            self.date_name = if map.get("date").is_some() {
+                "date"
+            } else {
+                "month"
+            };
+            self.cols = self
+                .value_columns
+                .iter()
+                .map(|c| map.get(c).or_else(|| map.find_header(c)))
+                .collect();
+            self.history.has_rep_column = map.get("rep_id").is_some();
+            self.history.columns = self.value_columns.to_vec();
+            if self.cols.iter().all(Option::is_none) {
+                return Err(Problem::error(
+                    Some(header.origin.clone()),
+                    format!(
+                        "the history has none of the value columns {}",
+                        self.value_columns.join(", ")
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        fn row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
+            if self.base.keep(row) {
+                self.base.rows += 1;
+                self.take(row);
+            }
+            Ok(())
+        }
+    }
+    let keys: HashMap<String, usize> = lookup
+        .reps
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, r)| {
+            (
+                if lookup.by_name {
+                    norm(&r.name)
+                } else {
+                    r.key.clone()
+                },
+                i,
+            )
+        })
+        .filter(|(k, _)| !k.is_empty())
+        .collect();
+    const REQ: &[&[&str]] = &[&["date", "month"]];
+    let mut v = V {
+        base: Base::new(TableKind::History, src, REQ),
+        keys,
+        value_columns,
+        cols: Vec::new(),
+        history: History::default(),
+        values: Vec::new(),
+        col: DateColumn::default(),
+        pending: BTreeMap::new(),
+        date_name: "date",
+    };
+    let ok = read(src, TableKind::History, REQ, &mut v, problems);
+    if ok && !v.pending.is_empty() {
+        let at = v
+            .base
+            .map
+            .get(v.date_name)
+            .map(|c| v.base.origin.at_col(c as u32, &v.base.map.headers[c]))
+            .unwrap_or_default();
+        match v.col.order(&at) {
+            Ok((order, note)) => {
+                problems.extend(note);
+                for ((rep, team, d), p) in std::mem::take(&mut v.pending) {
+                    match cells::resolve(d, order, &v.base.at(p.first_row, v.date_name)) {
+                        Ok(date) => {
+                            let ym = ym_of(date);
+                            let h = &mut v.history;
+                            h.company.entry(ym).or_default().merge(&p.sums);
+                            match rep {
+                                Some(r) => h.by_rep.entry((r, ym)).or_default().merge(&p.sums),
+                                None if !team.is_empty() => h
+                                    .unknown_by_team
+                                    .entry((team, ym))
+                                    .or_default()
+                                    .merge(&p.sums),
+                                None => {}
+                            }
+                        }
+                        Err(p) => problems.push(p),
+                    }
+                }
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    let cols = v.cols.clone();
+    let history = std::mem::take(&mut v.history);
+    v.base.finish(ok, problems, false);
+    (history, cols)
+}

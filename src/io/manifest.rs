@@ -1,0 +1,66 @@
+//! `manifest.json`: every file written, with its checksum and the rep it belongs to.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// The SHA-256 of bytes, as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The SHA-256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h)?;
+    Ok(hex(&h.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An input file as named, and its checksum.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSum {
+    pub table: String,
+    pub file: String,
+    pub sha256: String,
+}
+
+/// The plan's header in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanInfo {
+    pub year: i32,
+    pub as_of: Option<String>,
+    pub tool: String,
+    pub inputs: Vec<InputSum>,
+}
+
+/// One file of the plan folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub sha256: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rep_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// The whole manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub plan: PlanInfo,
+    pub files: Vec<FileEntry>,
+}
+
+impl Manifest {
+    /// Pretty JSON with a final newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).unwrap_or_default();
+        v.push(b'\n');
+        v
+    }
+}

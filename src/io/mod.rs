@@ -1,0 +1,14 @@
+//! The edges: reading input files into the model, writing outputs.
+
+pub mod cells;
+pub mod columns;
+pub mod load;
+pub mod manifest;
+pub mod persist;
+pub mod planfile;
+pub mod read;
+pub mod read_csv;
+pub mod read_sheet;
+pub mod table;
+pub mod write_csv;
+pub mod write_xlsx;

@@ -1,0 +1,270 @@
+//! The plan file, `plan.toml` (SPEC §1.1): parsed strictly, unknown keys refused
+//! with a "did you mean" hint.
+
+use crate::engine::diag::{Origin, Problem};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The whole plan file as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    pub year: Option<i32>,
+    pub fiscal_year_start: Option<u32>,
+    pub fiscal_year_named_by: Option<String>,
+    #[serde(default)]
+    pub inputs: Inputs,
+    #[serde(default)]
+    pub targets: TableOptions,
+    #[serde(default)]
+    pub reps: TableOptions,
+    #[serde(default)]
+    pub history: TableOptions,
+    #[serde(default)]
+    pub holidays: TableOptions,
+    #[serde(default)]
+    pub metrics: BTreeMap<String, MetricDef>,
+    #[serde(default)]
+    pub rules: RulesDef,
+    #[serde(default)]
+    pub capability: CapabilityDef,
+    #[serde(default)]
+    pub output: OutputDef,
+    #[serde(default)]
+    pub mail: MailDef,
+}
+
+/// `[inputs]`: where the tables are, relative to the plan file's folder.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inputs {
+    pub targets: Option<String>,
+    pub reps: Option<String>,
+    pub history: Option<String>,
+    pub holidays: Option<String>,
+}
+
+/// One value or a list of values (`filter = { Stage = ["Won", "Closed"] }`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The values, as a list.
+    pub fn values(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(v) => vec![v.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// `[targets]`, `[reps]`, `[history]`, `[holidays]`: how to read one table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableOptions {
+    /// canonical name → header in the file.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    #[serde(default)]
+    pub filter: BTreeMap<String, OneOrMany>,
+    #[serde(default)]
+    pub exclude: BTreeMap<String, OneOrMany>,
+    pub rep_key: Option<String>,
+    pub date_format: Option<String>,
+    pub decimal_comma: Option<bool>,
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    pub header_row: Option<u32>,
+}
+
+/// A number written as a TOML integer or float.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+pub enum Num {
+    Int(i64),
+    Float(f64),
+}
+
+impl Num {
+    /// As a float.
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Float(f) => f,
+        }
+    }
+}
+
+/// `[metrics.NAME]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricDef {
+    pub kind: Option<String>,
+    pub round_to: Option<Num>,
+    pub history_column: Option<String>,
+    #[serde(default)]
+    pub role_weights: BTreeMap<String, Num>,
+    #[serde(default)]
+    pub rules: RulesDef,
+}
+
+/// `seasonality = "history"` or twelve weights.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum SeasonalityDef {
+    Named(String),
+    Weights(Vec<Num>),
+}
+
+/// `weights = { history = 0.5, capability = 0.3, equal = 0.2 }`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightsDef {
+    pub history: Option<Num>,
+    pub capability: Option<Num>,
+    pub equal: Option<Num>,
+}
+
+/// `[rules]` and `[metrics.X.rules]`: every key optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesDef {
+    pub seasonality: Option<SeasonalityDef>,
+    pub seasonality_years: Option<u32>,
+    pub smoothing: Option<Num>,
+    pub lookback_months: Option<u32>,
+    pub min_history: Option<Num>,
+    pub weights: Option<WeightsDef>,
+    pub ramp: Option<Vec<Num>>,
+    pub over_assignment: Option<Num>,
+}
+
+/// `[capability]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityDef {
+    #[serde(default)]
+    pub levels: BTreeMap<String, Num>,
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputDef {
+    pub dir: Option<String>,
+    pub lang: Option<String>,
+    pub currency: Option<String>,
+    pub company: Option<String>,
+    pub rep_workbooks: Option<bool>,
+    pub period_workbooks: Option<Vec<String>>,
+}
+
+/// `[mail]`, for `plan mail`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailDef {
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    pub body_file: Option<String>,
+    pub body: Option<String>,
+    pub password_file: Option<String>,
+}
+
+/// Parses a plan file's text; `display` names it in messages.
+pub fn parse(text: &str, display: &str) -> Result<PlanFile, Problem> {
+    toml::from_str(text).map_err(|e| {
+        let row = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u32 + 1);
+        let message = e.message().trim().to_string();
+        let mut p = Problem::error(
+            Some(Origin {
+                row,
+                ..Origin::file(display)
+            }),
+            message.clone(),
+        );
+        if let Some(hint) = did_you_mean(&message) {
+            p = p.with_hint(hint);
+        }
+        p
+    })
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`": the nearest expected key.
+fn did_you_mean(message: &str) -> Option<String> {
+    let unknown = message.strip_prefix("unknown field `")?.split('`').next()?;
+    let expected = message.split_once("expected")?.1;
+    let best = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|k| (strsim::jaro_winkler(unknown, k), k))
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    (best.0 > 0.7).then(|| format!("did you mean `{}`?", best.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_example_parses() {
+        let text = r#"
+year = 2027
+fiscal_year_start = 4
+fiscal_year_named_by = "start"
+[inputs]
+targets = "targets.xlsx#Targets"
+reps = "reps.csv"
+[history]
+columns = { rep_id = "Deal Owner", date = "Close Date", amount = "Amount" }
+filter = { Stage = "Closed Won" }
+exclude = { Status = ["Cancelled", "Disputed"] }
+rep_key = "name"
+decimal_comma = false
+encoding = "gbk"
+delimiter = ";"
+header_row = 4
+[metrics.revenue]
+round_to = 1
+[metrics.new_customers]
+kind = "count"
+role_weights = { hunter = 1.5, farmer = 0.5 }
+[rules]
+seasonality = "history"
+weights = { history = 0.5, capability = 0.3, equal = 0.2 }
+ramp = [0.25, 0.5, 0.75]
+[capability.levels]
+senior = 1.3
+[output]
+lang = "zh"
+period_workbooks = ["quarter", "month"]
+[mail]
+subject = "Your {year} targets"
+"#;
+        let p = parse(text, "plan.toml").unwrap();
+        assert_eq!(p.fiscal_year_start, Some(4));
+        assert_eq!(p.history.filter["Stage"].values(), vec!["Closed Won"]);
+        assert_eq!(
+            p.metrics["new_customers"].role_weights["hunter"].as_f64(),
+            1.5
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_nearest_key() {
+        let e = parse("year = 2027\n[rules]\nsmothing = 0.2\n", "plan.toml").unwrap_err();
+        assert_eq!(e.origin.as_ref().unwrap().row, Some(3));
+        assert!(
+            e.message.contains("unknown field `smothing`"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.hint.as_deref(), Some("did you mean `smoothing`?"));
+    }
+}

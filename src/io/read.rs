@@ -1,0 +1,350 @@
+//! Reading one input table, whatever its format: the file's extension picks
+//! the reader, and the first bytes must agree with it (a CSV renamed `.xlsx`
+//! or an HTML page saved as `.xls` is reported, never guessed at).
+
+use super::read_csv::read_csv;
+use super::read_sheet::{read_sheet, Kind};
+use super::table::{ReadOptions, RowVisitor};
+use crate::engine::diag::{Origin, Problem};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// How many non-empty rows are searched for the header when `header_row` is not set.
+pub(crate) const HEADER_SEARCH_ROWS: usize = 50;
+
+/// Reads the table at `path` and streams it to `visitor`.
+///
+/// `display` is the file as the user wrote it; it names the file in every
+/// [`Origin`]. The format follows the extension: `.csv` `.tsv` `.txt` are CSV,
+/// `.xlsx` `.xlsm` `.xlsb` `.xls` `.ods` are spreadsheets. A table with a header
+/// and no data rows calls `visitor.header` only and returns `Ok`. When no header
+/// row is found, the problem's message starts with "no header row".
+pub fn read_table(
+    path: &Path,
+    display: &str,
+    opts: &ReadOptions,
+    visitor: &mut dyn RowVisitor,
+) -> Result<(), Problem> {
+    let origin = Origin::file(display);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let expected = match ext.as_str() {
+        "csv" | "tsv" | "txt" => Content::Text,
+        "xlsx" | "xlsm" | "xlsb" => Content::Zip { ods: false },
+        "ods" => Content::Zip { ods: true },
+        "xls" => Content::Ole,
+        _ => {
+            let found = if ext.is_empty() {
+                "(no extension)".to_string()
+            } else {
+                format!("\".{ext}\"")
+            };
+            return Err(Problem::error(
+                Some(origin),
+                format!("unsupported file type {found}, expected csv, tsv, txt, xlsx, xlsm, xlsb, xls or ods"),
+            ));
+        }
+    };
+    let mut file = File::open(path).map_err(|e| {
+        Problem::error(
+            Some(origin.clone()),
+            format!("cannot open: {}", io_message(&e)),
+        )
+    })?;
+    let mut head = Vec::with_capacity(512);
+    (&mut file)
+        .take(512)
+        .read_to_end(&mut head)
+        .and_then(|_| file.seek(SeekFrom::Start(0)))
+        .map_err(|e| read_error(&origin, &e))?;
+    if head.is_empty() {
+        return Err(Problem::error(Some(origin), "the file is empty"));
+    }
+    let found = Content::sniff(&head);
+    if found != expected {
+        return Err(Problem::error(
+            Some(origin),
+            format!(
+                "the file is {}, not {}",
+                found.description(),
+                expected.wanted(&ext)
+            ),
+        )
+        .with_hint(found.hint()));
+    }
+    match ext.as_str() {
+        "tsv" if opts.delimiter.is_none() => read_csv(
+            file,
+            &origin,
+            &ReadOptions {
+                delimiter: Some(b'\t'),
+                ..opts.clone()
+            },
+            visitor,
+        ),
+        "csv" | "tsv" | "txt" => read_csv(file, &origin, opts, visitor),
+        "xlsb" => read_sheet(file, Kind::Xlsb, &origin, opts, visitor),
+        "xls" => read_sheet(file, Kind::Xls, &origin, opts, visitor),
+        "ods" => read_sheet(file, Kind::Ods, &origin, opts, visitor),
+        _ => read_sheet(file, Kind::Xlsx, &origin, opts, visitor),
+    }
+}
+
+/// What a file's first bytes say it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Content {
+    /// A zip archive: xlsx, xlsm, xlsb, or (`ods`) an OpenDocument spreadsheet.
+    Zip {
+        ods: bool,
+    },
+    /// An OLE compound file: xls, or a password-protected workbook.
+    Ole,
+    Html,
+    Xml,
+    Pdf,
+    Binary,
+    Text,
+}
+
+impl Content {
+    fn sniff(head: &[u8]) -> Content {
+        let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        let text = &text[text
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(text.len())..];
+        let starts =
+            |tag: &[u8]| text.len() >= tag.len() && text[..tag.len()].eq_ignore_ascii_case(tag);
+        if head.starts_with(b"PK\x03\x04") {
+            Content::Zip {
+                ods: head
+                    .get(30..)
+                    .is_some_and(|h| h.starts_with(b"mimetypeapplication/vnd.oasis.opendocument")),
+            }
+        } else if head.starts_with(b"\xD0\xCF\x11\xE0") {
+            Content::Ole
+        } else if head.starts_with(b"%PDF") {
+            Content::Pdf
+        } else if starts(b"<html") || starts(b"<!doctype") || starts(b"<table") {
+            Content::Html
+        } else if starts(b"<?xml") {
+            Content::Xml
+        } else if head.contains(&0)
+            && !head.starts_with(b"\xFF\xFE")
+            && !head.starts_with(b"\xFE\xFF")
+        {
+            Content::Binary
+        } else {
+            Content::Text
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            Content::Zip { ods: false } => "an Excel workbook (xlsx)",
+            Content::Zip { ods: true } => "an OpenDocument spreadsheet (ods)",
+            Content::Ole => "an old-format Excel workbook (xls) or a password-protected workbook",
+            Content::Html => "an HTML page",
+            Content::Xml => "an XML document (Excel 2003 XML?)",
+            Content::Pdf => "a PDF document",
+            Content::Binary => "binary data of an unknown kind",
+            Content::Text => "text (CSV?)",
+        }
+    }
+
+    /// What a file with extension `ext` should hold.
+    fn wanted(self, ext: &str) -> String {
+        match self {
+            Content::Text => "CSV text".to_string(),
+            Content::Zip { ods: true } => "an OpenDocument spreadsheet".to_string(),
+            _ => format!("an {ext} workbook"),
+        }
+    }
+
+    fn hint(self) -> &'static str {
+        match self {
+            Content::Zip { ods: false } => "rename it to .xlsx",
+            Content::Zip { ods: true } => "rename it to .ods",
+            Content::Ole => "rename it to .xls, or remove its password in Excel",
+            Content::Text => "rename it to .csv",
+            Content::Html | Content::Xml => "open it in Excel and save it as .xlsx",
+            Content::Pdf | Content::Binary => "export the table from its source as xlsx or CSV",
+        }
+    }
+}
+
+/// An I/O error's text without the trailing "(os error N)".
+pub(crate) fn io_message(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(end) => text[..end].to_string(),
+        None => text,
+    }
+}
+
+/// A failure to read an opened file.
+pub(crate) fn read_error(origin: &Origin, e: &io::Error) -> Problem {
+    Problem::error(
+        Some(origin.clone()),
+        format!("cannot read: {}", io_message(e)),
+    )
+}
+
+/// No header row was found; the caller appends the columns it looked for.
+pub(crate) fn no_header(origin: &Origin) -> Problem {
+    Problem::error(Some(origin.clone()), "no header row found")
+}
+
+/// `header_row = n` names a row that is not a header; `texts` is what it holds.
+pub(crate) fn not_header_row(origin: &Origin, n: u32, texts: &[String]) -> Problem {
+    let problem = Problem::error(
+        Some(origin.at_row(n)),
+        format!("row {n} is not a header row"),
+    )
+    .with_hint("check `header_row` for this table in the plan file");
+    if texts.iter().all(|t| t.is_empty()) {
+        Problem {
+            message: format!("row {n} is not a header row: it is empty"),
+            ..problem
+        }
+    } else {
+        problem.with_value(texts.join(", "))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::io::table::{Cell, Header, Row};
+
+    /// Records what a reader streams; the header is the row holding `rep_id`.
+    #[derive(Debug, Default)]
+    pub(crate) struct Recorder {
+        pub header: Option<Header>,
+        pub rows: Vec<(u32, Vec<String>)>,
+    }
+
+    impl RowVisitor for Recorder {
+        fn is_header(&self, cells: &[String]) -> bool {
+            cells.iter().any(|c| c.eq_ignore_ascii_case("rep_id"))
+        }
+        fn header(&mut self, header: &Header) -> Result<(), Problem> {
+            self.header = Some(header.clone());
+            Ok(())
+        }
+        fn row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
+            let show = |c: &Cell| match c {
+                Cell::Empty => String::new(),
+                Cell::Text(t) => t.to_string(),
+                other => format!("{other:?}"),
+            };
+            self.rows
+                .push((row.number, row.cells.iter().map(show).collect()));
+            Ok(())
+        }
+    }
+
+    /// Reads `path` (shown as its file name) into a [`Recorder`].
+    pub(crate) fn record(path: &Path, opts: &ReadOptions) -> Result<Recorder, Problem> {
+        let mut recorder = Recorder::default();
+        let display = path.file_name().unwrap().to_str().unwrap();
+        read_table(path, display, opts, &mut recorder).map(|()| recorder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::record;
+    use super::*;
+
+    fn error(name: &str, bytes: &[u8]) -> Problem {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        record(&path, &ReadOptions::default()).unwrap_err()
+    }
+
+    #[test]
+    fn missing_empty_and_unsupported_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = record(&dir.path().join("reps.csv"), &ReadOptions::default()).unwrap_err();
+        assert_eq!(
+            p.to_string(),
+            "reps.csv: cannot open: No such file or directory"
+        );
+        assert_eq!(
+            error("reps.csv", b"").to_string(),
+            "reps.csv: the file is empty"
+        );
+        assert_eq!(
+            error("reps.json", b"{}").message,
+            "unsupported file type \".json\", expected csv, tsv, txt, xlsx, xlsm, xlsb, xls or ods"
+        );
+        assert!(error("reps", b"x")
+            .message
+            .starts_with("unsupported file type (no extension)"));
+    }
+
+    #[test]
+    fn content_that_does_not_match_the_extension() {
+        let p = error("sales.xlsx", b"rep_id,amount\nR1,5\n");
+        assert_eq!(p.origin, Some(Origin::file("sales.xlsx")));
+        assert_eq!(
+            p.to_string(),
+            "sales.xlsx: the file is text (CSV?), not an xlsx workbook (hint: rename it to .csv)"
+        );
+        let p = error(
+            "report.XLS",
+            b"\xEF\xBB\xBF \r\n<!DOCTYPE html><html><table>",
+        );
+        assert_eq!(p.message, "the file is an HTML page, not an xls workbook");
+        assert_eq!(
+            p.hint.as_deref(),
+            Some("open it in Excel and save it as .xlsx")
+        );
+        assert_eq!(
+            error("r.xls", b"  <TABLE><tr>").message,
+            "the file is an HTML page, not an xls workbook"
+        );
+        assert_eq!(
+            error("r.xls", b"<?xml version=\"1.0\"?>").message,
+            "the file is an XML document (Excel 2003 XML?), not an xls workbook"
+        );
+        let p = error("reps.csv", b"PK\x03\x04rest of a zip");
+        assert_eq!(
+            p.message,
+            "the file is an Excel workbook (xlsx), not CSV text"
+        );
+        assert_eq!(p.hint.as_deref(), Some("rename it to .xlsx"));
+        let mut ods = b"PK\x03\x04".to_vec();
+        ods.extend([0; 26]);
+        ods.extend(b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet");
+        assert_eq!(
+            error("t.xlsx", &ods).message,
+            "the file is an OpenDocument spreadsheet (ods), not an xlsx workbook"
+        );
+        assert_eq!(
+            error("t.ods", b"PK\x03\x04xl/").message,
+            "the file is an Excel workbook (xlsx), not an OpenDocument spreadsheet"
+        );
+        assert!(error("t.xlsx", b"\xD0\xCF\x11\xE0\xA1\xB1")
+            .message
+            .starts_with("the file is an old-format Excel workbook (xls)"));
+        assert_eq!(
+            error("t.xls", b"PK\x03\x04").hint.as_deref(),
+            Some("rename it to .xlsx")
+        );
+        assert_eq!(
+            error("t.csv", b"%PDF-1.4").message,
+            "the file is a PDF document, not CSV text"
+        );
+        assert_eq!(
+            error("t.csv", b"\x89PNG\r\n\x1a\n\0\0").message,
+            "the file is binary data of an unknown kind, not CSV text"
+        );
+    }
+}

@@ -1,0 +1,548 @@
+//! CSV input: encoding, delimiter and header row are settled from the start of
+//! the file, then records are streamed one at a time.
+
+use super::read::{no_header, not_header_row, read_error, HEADER_SEARCH_ROWS};
+use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
+use crate::engine::diag::{Origin, Problem};
+use encoding_rs::{DecoderResult, Encoding, UTF_8};
+use std::collections::VecDeque;
+use std::io::{self, Cursor, Read};
+
+/// How much of the file is looked at to detect the delimiter.
+const SNIFF_BYTES: u64 = 64 * 1024;
+/// How many non-empty lines decide the delimiter.
+const SNIFF_LINES: usize = 20;
+
+/// Reads CSV from `input` (positioned at the file's start) and streams it to `visitor`.
+///
+/// A BOM (UTF-8 or UTF-16) decides the encoding; otherwise `opts.encoding`, else
+/// UTF-8. UTF-8 is streamed; other encodings are decoded whole first.
+pub(crate) fn read_csv(
+    mut input: impl Read,
+    origin: &Origin,
+    opts: &ReadOptions,
+    visitor: &mut dyn RowVisitor,
+) -> Result<(), Problem> {
+    let mut head = Vec::new();
+    (&mut input)
+        .take(SNIFF_BYTES)
+        .read_to_end(&mut head)
+        .map_err(|e| read_error(origin, &e))?;
+    let (encoding, bom) = match Encoding::for_bom(&head) {
+        Some(found) => found,
+        None => match &opts.encoding {
+            Some(label) => (unknown_encoding(label, origin)?, 0),
+            None => (UTF_8, 0),
+        },
+    };
+    if encoding == UTF_8 {
+        let complete = (head.len() as u64) < SNIFF_BYTES;
+        let delimiter = opts
+            .delimiter
+            .unwrap_or_else(|| detect_delimiter(&head[bom..], complete));
+        return parse(
+            Cursor::new(&head[bom..]).chain(input),
+            delimiter,
+            origin,
+            opts,
+            visitor,
+        );
+    }
+    input
+        .read_to_end(&mut head)
+        .map_err(|e| read_error(origin, &e))?;
+    let text = decode(&head[bom..], encoding, origin)?;
+    drop(head);
+    let delimiter = opts
+        .delimiter
+        .unwrap_or_else(|| detect_delimiter(text.as_bytes(), true));
+    parse(text.as_bytes(), delimiter, origin, opts, visitor)
+}
+
+/// The encoding a plan file's `encoding = "…"` names.
+fn unknown_encoding(label: &str, origin: &Origin) -> Result<&'static Encoding, Problem> {
+    Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+        Problem::error(Some(origin.clone()), format!("unknown encoding {label:?}"))
+            .with_hint("use a WHATWG encoding label such as utf-8, gbk, gb18030, big5, shift_jis or windows-1252")
+    })
+}
+
+/// Decodes the whole file; the first invalid byte is an error naming its line.
+fn decode(bytes: &[u8], encoding: &'static Encoding, origin: &Origin) -> Result<String, Problem> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 2);
+    let mut rest = bytes;
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut text, true);
+        rest = &rest[read..];
+        match result {
+            DecoderResult::InputEmpty => return Ok(text),
+            DecoderResult::OutputFull => text.reserve(rest.len() * 3 + 16),
+            DecoderResult::Malformed(..) => {
+                let line = text.matches('\n').count() + 1;
+                return Err(Problem::error(
+                    Some(origin.at_row(line as u32)),
+                    format!("bytes that are not valid {}", encoding.name()),
+                )
+                .with_hint(
+                    "check the file's encoding and set `encoding` for this table in the plan file",
+                ));
+            }
+        }
+    }
+}
+
+/// The delimiter among `,` `;` tab that splits the first lines into the most
+/// lines of one field count (more than one field); ties go to the earlier one.
+fn detect_delimiter(text: &[u8], complete: bool) -> u8 {
+    let mut best = (b',', 0);
+    for delimiter in [b',', b';', b'\t'] {
+        let counts = field_counts(text, delimiter, complete);
+        let score = counts
+            .iter()
+            .filter(|&&n| n > 1)
+            .map(|&n| counts.iter().filter(|&&m| m == n).count())
+            .max()
+            .unwrap_or(0);
+        if score > best.1 {
+            best = (delimiter, score);
+        }
+    }
+    best.0
+}
+
+/// Fields per non-blank line of the first [`SNIFF_LINES`], counting delimiters
+/// outside quotes; the last line counts only when `complete` (not cut off).
+fn field_counts(text: &[u8], delimiter: u8, complete: bool) -> Vec<usize> {
+    let mut counts = Vec::new();
+    let (mut fields, mut quoted, mut blank) = (1, false, true);
+    for &byte in text {
+        match byte {
+            b'"' => (quoted, blank) = (!quoted, false),
+            _ if quoted => {}
+            b'\n' => {
+                if !blank {
+                    counts.push(fields);
+                    if counts.len() == SNIFF_LINES {
+                        return counts;
+                    }
+                }
+                (fields, blank) = (1, true);
+            }
+            _ if byte == delimiter => fields += 1,
+            _ if !byte.is_ascii_whitespace() => blank = false,
+            _ => {}
+        }
+    }
+    if complete && !blank {
+        counts.push(fields);
+    }
+    counts
+}
+
+/// Streams records: rows above the header are skipped, the header is found,
+/// then every non-empty row goes to `visitor`, padded to the header's width.
+fn parse(
+    input: impl Read,
+    delimiter: u8,
+    origin: &Origin,
+    opts: &ReadOptions,
+    visitor: &mut dyn RowVisitor,
+) -> Result<(), Problem> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(LineBreaks::new(input));
+    let mut record = csv::ByteRecord::new();
+    let mut width = None;
+    let (mut searched, mut any) = (0, false);
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(origin, e))?
+    {
+        let end = reader.position().byte();
+        let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u32;
+        let line = reader.get_mut().line_before(end) - inside;
+        let mut cells = Vec::with_capacity(width.unwrap_or(record.len()).max(record.len()));
+        for (i, field) in record.iter().enumerate() {
+            let text = std::str::from_utf8(field)
+                .map_err(|e| not_utf8(origin, &record, line, i, e))?
+                .trim();
+            cells.push(if text.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(text)
+            });
+        }
+        let used = cells
+            .iter()
+            .rposition(|c| *c != Cell::Empty)
+            .map_or(0, |i| i + 1);
+        if used == 0 {
+            continue;
+        }
+        any = true;
+        let Some(width) = width else {
+            let texts: Vec<String> = cells[..used]
+                .iter()
+                .map(|c| text_of(*c).to_string())
+                .collect();
+            match opts.header_row {
+                Some(n) if line < n => continue,
+                Some(n) if line > n || !visitor.is_header(&texts) => {
+                    return Err(not_header_row(
+                        origin,
+                        n,
+                        if line == n { &texts[..] } else { &[] },
+                    ))
+                }
+                None if !visitor.is_header(&texts) => {
+                    searched += 1;
+                    if searched == HEADER_SEARCH_ROWS {
+                        return Err(no_header(origin));
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            visitor.header(&Header {
+                origin: origin.at_row(line),
+                names: texts,
+            })?;
+            width = Some(used);
+            continue;
+        };
+        if used > width {
+            let col = width
+                + cells[width..]
+                    .iter()
+                    .position(|c| *c != Cell::Empty)
+                    .unwrap_or(0);
+            return Err(Problem::error(
+                Some(Origin {
+                    row: Some(line),
+                    col: Some(col as u32),
+                    ..origin.clone()
+                }),
+                format!("row has {used} fields but the header has {width} (a shifted column?)"),
+            )
+            .with_value(text_of(cells[col]))
+            .with_hint("quote fields that contain the delimiter"));
+        }
+        cells.resize(width, Cell::Empty);
+        visitor.row(&Row {
+            number: line,
+            cells: &cells,
+        })?;
+    }
+    match (width, opts.header_row) {
+        (Some(_), _) => Ok(()),
+        _ if !any => Err(Problem::error(Some(origin.clone()), "the file is empty")),
+        (None, Some(n)) => Err(not_header_row(origin, n, &[])),
+        (None, None) => Err(no_header(origin)),
+    }
+}
+
+/// Passes the input to the CSV parser, noting where its line breaks are, so
+/// that each record gets the line an editor shows (the csv crate's own count
+/// is off after blank lines and CRLF line ends).
+struct LineBreaks<R> {
+    input: R,
+    /// Bytes passed on so far.
+    offset: u64,
+    /// Offsets of the line breaks not yet before a record's end.
+    ahead: VecDeque<u64>,
+    /// Line breaks before the last record's end, and the offset of the last one.
+    passed: u32,
+    last: Option<u64>,
+}
+
+impl<R> LineBreaks<R> {
+    fn new(input: R) -> Self {
+        LineBreaks { input, offset: 0, ahead: VecDeque::new(), passed: 0, last: None }
+    }
+
+    /// The line of the last byte before `end` that is not the line break ending a record.
+    fn line_before(&mut self, end: u64) -> u32 {
+        while let Some(at) = self.ahead.front().copied().filter(|&at| at < end) {
+            self.ahead.pop_front();
+            (self.passed, self.last) = (self.passed + 1, Some(at));
+        }
+        1 + self.passed - u32::from(self.last.is_some_and(|at| at + 1 == end))
+    }
+}
+
+impl<R: Read> Read for LineBreaks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.input.read(buf)?;
+        let offset = self.offset;
+        let breaks = buf[..n].iter().enumerate().filter(|(_, &b)| b == b'\n');
+        self.ahead.extend(breaks.map(|(i, _)| offset + i as u64));
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+fn text_of(cell: Cell<'_>) -> &str {
+    match cell {
+        Cell::Text(text) => text,
+        _ => "",
+    }
+}
+
+fn csv_error(origin: &Origin, e: csv::Error) -> Problem {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => read_error(origin, io),
+        _ => Problem::error(Some(origin.clone()), format!("cannot read: {e}")),
+    }
+}
+
+/// Field `i` of `record` (which starts on `line`) is not UTF-8: names the line
+/// of the first bad byte, counting line breaks inside quoted fields.
+fn not_utf8(
+    origin: &Origin,
+    record: &csv::ByteRecord,
+    line: u32,
+    i: usize,
+    e: std::str::Utf8Error,
+) -> Problem {
+    let field = record.range(i).unwrap_or(0..0);
+    let before = &record.as_slice()[..field.start + e.valid_up_to()];
+    let line = line + before.iter().filter(|&&b| b == b'\n').count() as u32;
+    Problem::error(
+        Some(Origin {
+            row: Some(line),
+            col: Some(i as u32),
+            ..origin.clone()
+        }),
+        "bytes that are not valid UTF-8",
+    )
+    .with_value(String::from_utf8_lossy(&record[i]).trim())
+    .with_hint("set `encoding` for this table in the plan file, e.g. encoding = \"gbk\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::read::testing::{record, Recorder};
+    use std::path::{Path, PathBuf};
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn read(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Recorder, Problem> {
+        let dir = tempfile::tempdir().unwrap();
+        record(&write(dir.path(), name, bytes), opts)
+    }
+
+    fn rows(r: &Recorder) -> Vec<(u32, Vec<&str>)> {
+        r.rows
+            .iter()
+            .map(|(n, cells)| (*n, cells.iter().map(String::as_str).collect()))
+            .collect()
+    }
+
+    fn names(r: &Recorder) -> (Option<u32>, Vec<&str>) {
+        let header = r.header.as_ref().unwrap();
+        (
+            header.origin.row,
+            header.names.iter().map(String::as_str).collect(),
+        )
+    }
+
+    #[test]
+    fn utf8_with_bom_title_rows_and_ragged_rows() {
+        let csv = "\u{feff}Sales reps 2027\n\n rep_id , name ,fte,,\nR1, Ann ,1\n\n , ,\nR2,\"Bo, \"\"B\"\"\"\nR3,Cy,0.5,,\n";
+        let r = read("reps.csv", csv.as_bytes(), &ReadOptions::default()).unwrap();
+        assert_eq!(names(&r), (Some(3), vec!["rep_id", "name", "fte"]));
+        assert_eq!(r.header.as_ref().unwrap().origin.file, "reps.csv");
+        assert_eq!(
+            rows(&r),
+            [
+                (4, vec!["R1", "Ann", "1"]),
+                (7, vec!["R2", "Bo, \"B\"", ""]),
+                (8, vec!["R3", "Cy", "0.5"])
+            ]
+        );
+    }
+
+    #[test]
+    fn header_only_and_quoted_line_breaks() {
+        let r = read("reps.csv", b"rep_id,name\r\n", &ReadOptions::default()).unwrap();
+        assert_eq!(names(&r), (Some(1), vec!["rep_id", "name"]));
+        assert!(r.rows.is_empty());
+        let r = read(
+            "reps.csv",
+            b"rep_id,note\nR1,\"two\nlines\"\nR2,x\n",
+            &ReadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            rows(&r),
+            [(2, vec!["R1", "two\nlines"]), (4, vec!["R2", "x"])]
+        );
+    }
+
+    #[test]
+    fn delimiters_detected_or_set() {
+        let semicolons = "Umsatz\nrep_id;amount;team\nR1;1,5;Nord\nR2;2,25;Süd\n";
+        let r = read("h.csv", semicolons.as_bytes(), &ReadOptions::default()).unwrap();
+        assert_eq!(
+            rows(&r),
+            [
+                (3, vec!["R1", "1,5", "Nord"]),
+                (4, vec!["R2", "2,25", "Süd"])
+            ]
+        );
+        let tabs = b"rep_id\tamount\nR1\t1,000\n";
+        let r = read("h.txt", tabs, &ReadOptions::default()).unwrap();
+        assert_eq!(rows(&r), [(2, vec!["R1", "1,000"])]);
+        let r = read("h.tsv", b"rep_id\tname\nR1\tA,B\n", &ReadOptions::default()).unwrap();
+        assert_eq!(rows(&r), [(2, vec!["R1", "A,B"])]);
+        let opts = ReadOptions {
+            delimiter: Some(b'|'),
+            ..ReadOptions::default()
+        };
+        let r = read("h.csv", b"rep_id|name\nR1|A,B;C\n", &opts).unwrap();
+        assert_eq!(rows(&r), [(2, vec!["R1", "A,B;C"])]);
+        assert_eq!(detect_delimiter(b"a,b\n\"x;y\",1\n\"1;2\",3\n", true), b',');
+        assert_eq!(detect_delimiter(b"a;b;c\n1;\"2,3,4\";5\n", true), b';');
+        assert_eq!(detect_delimiter(b"one column\nx\n", true), b',');
+    }
+
+    #[test]
+    fn gbk_and_utf16() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("工号,rep_id,姓名\nR1,R1,张三\n");
+        let opts = ReadOptions {
+            encoding: Some(" GBK ".into()),
+            ..ReadOptions::default()
+        };
+        let r = read("reps.csv", &gbk, &opts).unwrap();
+        assert_eq!(names(&r).1, ["工号", "rep_id", "姓名"]);
+        assert_eq!(rows(&r), [(2, vec!["R1", "R1", "张三"])]);
+        let p = read("reps.csv", &gbk, &ReadOptions::default()).unwrap_err();
+        assert_eq!(p.origin.and_then(|o| o.row), Some(1));
+        assert_eq!(p.message, "bytes that are not valid UTF-8");
+
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(
+            "rep_id\tname\nR1\tZoë\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        let r = read("reps.txt", &utf16, &ReadOptions::default()).unwrap();
+        assert_eq!(rows(&r), [(2, vec!["R1", "Zoë"])]);
+    }
+
+    #[test]
+    fn invalid_bytes_name_the_line() {
+        let p = read(
+            "h.csv",
+            b"rep_id,name\nR1,Ann\nR2,Zh\xC4\xE3ng\n",
+            &ReadOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            p.origin,
+            Some(Origin {
+                row: Some(3),
+                col: Some(1),
+                ..Origin::file("h.csv")
+            })
+        );
+        assert_eq!(p.value.as_deref(), Some("Zh\u{FFFD}\u{FFFD}ng"));
+        assert_eq!(
+            p.hint.as_deref(),
+            Some("set `encoding` for this table in the plan file, e.g. encoding = \"gbk\"")
+        );
+        let p = read(
+            "h.csv",
+            b"rep_id,note\nR1,\"a\nb\xFF\"\n",
+            &ReadOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(p.origin.unwrap().row, Some(3));
+
+        let opts = ReadOptions {
+            encoding: Some("shift_jis".into()),
+            ..ReadOptions::default()
+        };
+        let p = read("h.csv", b"rep_id\nR1\n\x81\x20\n", &opts).unwrap_err();
+        assert_eq!(p.to_string(), "h.csv, row 3: bytes that are not valid Shift_JIS (hint: check the file's encoding and set `encoding` for this table in the plan file)");
+        let opts = ReadOptions {
+            encoding: Some("klingon".into()),
+            ..ReadOptions::default()
+        };
+        assert_eq!(
+            read("h.csv", b"rep_id\n", &opts).unwrap_err().message,
+            "unknown encoding \"klingon\""
+        );
+    }
+
+    #[test]
+    fn long_rows_are_errors_short_rows_are_padded() {
+        let csv = b"rep_id,name,fte\nR1,Ann\nR2,Bo,1,,\nR3,Cy,1,,x\n";
+        let p = read("reps.csv", csv, &ReadOptions::default()).unwrap_err();
+        assert_eq!(
+            p.origin,
+            Some(Origin {
+                row: Some(4),
+                col: Some(4),
+                ..Origin::file("reps.csv")
+            })
+        );
+        assert_eq!(
+            p.to_string(),
+            "reps.csv, row 4, column E: row has 5 fields but the header has 3 (a shifted column?), found \"x\" (hint: quote fields that contain the delimiter)"
+        );
+    }
+
+    #[test]
+    fn header_row_option_and_missing_header() {
+        let csv = b"rep_id is below\n\nrep_id,name\nR1,Ann\n";
+        let opts = ReadOptions {
+            header_row: Some(3),
+            ..ReadOptions::default()
+        };
+        let r = read("reps.csv", csv, &opts).unwrap();
+        assert_eq!(
+            (names(&r).0, rows(&r)),
+            (Some(3), vec![(4, vec!["R1", "Ann"])])
+        );
+        let opts = ReadOptions {
+            header_row: Some(4),
+            ..ReadOptions::default()
+        };
+        let p = read("reps.csv", csv, &opts).unwrap_err();
+        assert_eq!(p.to_string(), "reps.csv, row 4: row 4 is not a header row, found \"R1, Ann\" (hint: check `header_row` for this table in the plan file)");
+        let opts = ReadOptions {
+            header_row: Some(2),
+            ..ReadOptions::default()
+        };
+        assert_eq!(
+            read("reps.csv", csv, &opts).unwrap_err().message,
+            "row 2 is not a header row: it is empty"
+        );
+
+        let p = read("reps.csv", b"id,name\nR1,Ann\n", &ReadOptions::default()).unwrap_err();
+        assert_eq!(
+            (p.message.as_str(), p.origin),
+            ("no header row found", Some(Origin::file("reps.csv")))
+        );
+        let many = "x\n".repeat(60) + "rep_id\n";
+        assert!(read("reps.csv", many.as_bytes(), &ReadOptions::default())
+            .unwrap_err()
+            .message
+            .starts_with("no header row"));
+        assert_eq!(
+            read("reps.csv", b"\xEF\xBB\xBF\n ,\n", &ReadOptions::default())
+                .unwrap_err()
+                .message,
+            "the file is empty"
+        );
+    }
+}

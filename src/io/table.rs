@@ -1,0 +1,66 @@
+//! One table type for every input format: a header row and data rows of
+//! [`Cell`]s, each row with the number the spreadsheet or editor shows.
+//!
+//! Readers stream: they call a [`RowVisitor`] once for the header and once per
+//! data row, so memory does not grow with the number of rows.
+
+use crate::engine::diag::{Origin, Problem};
+use chrono::NaiveDateTime;
+
+/// One cell as read, before any interpretation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// Nothing in the cell (or a CSV field that is empty or missing).
+    Empty,
+    /// Text: every CSV field, and spreadsheet text cells.
+    Text(&'a str),
+    /// A spreadsheet number.
+    Number(f64),
+    /// A spreadsheet date (either date system, already converted).
+    Date(NaiveDateTime),
+    /// A spreadsheet boolean.
+    Bool(bool),
+    /// A spreadsheet error cell (`#N/A`, `#REF!`…) or a formula with no cached value.
+    Error(&'a str),
+}
+
+/// The header row of a table.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Where the table is: file and, for spreadsheets, sheet; `row` is the header's row.
+    pub origin: Origin,
+    /// The header cells as text, trimmed (empty for blank header cells).
+    pub names: Vec<String>,
+}
+
+/// A data row.
+#[derive(Debug)]
+pub struct Row<'a> {
+    /// The row number as shown by the spreadsheet or editor.
+    pub number: u32,
+    /// One cell per header column (short rows are padded with `Empty`).
+    pub cells: &'a [Cell<'a>],
+}
+
+/// Receives a table as it is read.
+pub trait RowVisitor {
+    /// Whether `cells` (a candidate row, as text) is the header row: it holds every required column.
+    fn is_header(&self, cells: &[String]) -> bool;
+    /// Called once with the header row before any data row.
+    fn header(&mut self, header: &Header) -> Result<(), Problem>;
+    /// Called for each data row that is not entirely empty. An `Err` stops reading.
+    fn row(&mut self, row: &Row<'_>) -> Result<(), Problem>;
+}
+
+/// How to read one input table (from the plan file's per-table options).
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// A WHATWG encoding label for CSV (default UTF-8, BOM allowed).
+    pub encoding: Option<String>,
+    /// The CSV delimiter (default: detected among `,` `;` tab).
+    pub delimiter: Option<u8>,
+    /// The header's row number as shown (default: detected).
+    pub header_row: Option<u32>,
+    /// The sheet to read (`FILE#Sheet`); default: the first visible sheet with a header row.
+    pub sheet: Option<String>,
+}

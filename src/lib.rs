@@ -1,0 +1,10 @@
+//! `plan` compiles a sales-target plan from spreadsheets.
+//!
+//! Data flows one way: [`io`] reads the input tables into the [`engine`]'s
+//! model, [`engine::plan::make_plan`] computes an exact plan (pure: no files,
+//! no clock), and [`io`] renders it to bytes and writes the output folder
+//! atomically. [`cli`] parses flags and turns outcomes into exit codes.
+
+pub mod cli;
+pub mod engine;
+pub mod io;
