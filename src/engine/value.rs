@@ -80,6 +80,10 @@ fn num(s: &str, max_len: usize) -> Option<u32> {
 }
 
 /// Parse a number written as text (SPEC 1.3). Ok(Decimal) exactly at the precision written.
+///
+/// Accepts grouping (`1,234`, `1 234`), a currency (`¥1,234`, `1,234 元`, `USD 5`), a sign or
+/// brackets (`(1,234)`), `%`, exponents (`1.5E3`) and full-width forms. Without `decimal_comma`,
+/// text that only a decimal comma would make a number is `LooksLikeDecimalComma`.
 pub fn parse_number(text: &str, decimal_comma: bool) -> Result<Decimal, ValueError> {
     hinted(text, decimal_comma, true)
 }
@@ -184,7 +188,7 @@ fn exact_decimal(digits: &str, mut scale: i64, neg: bool) -> Option<Decimal> {
 }
 
 /// A spreadsheet f64 as an exact decimal: its shortest round-trip text (0.1 -> 0.1), never the
-/// binary expansion. NaN/inf -> `NotFinite`; 7.9e28 or more -> `OutOfRange`. A value with more
+/// binary expansion. NaN/inf -> `NotFinite`; beyond about 7.9e28 -> `OutOfRange`. A value with more
 /// than 28 decimals (only below 1e-11 in magnitude) is rounded to 28.
 pub fn number_from_f64(v: f64) -> Result<Decimal, ValueError> {
     if !v.is_finite() {
@@ -464,6 +468,14 @@ mod tests {
         parse_date(text, None)
     }
 
+    fn dm(first: u8, second: u8, year: i32) -> DateText {
+        DateText::DayMonth {
+            first,
+            second,
+            year,
+        }
+    }
+
     #[test]
     fn numbers() {
         let cases = "1234=1234; \t1,234.56 =1234.56; 1,234,567.89=1234567.89; 1,234.50=1234.50; \
@@ -505,13 +517,8 @@ mod tests {
     #[test]
     fn numbers_from_f64() {
         let f = |v| number_from_f64(v).map(|d| d.to_string());
-        for (v, want) in [
-            (0.1, "0.1"),
-            (-1234.5, "-1234.5"),
-            (-0.0, "0"),
-            (5e-324, "0"),
-        ] {
-            assert_eq!(f(v), Ok(want.into()));
+        for (v, want) in pairs("0.1=0.1; -1234.5=-1234.5; -0=0; 5e-324=0") {
+            assert_eq!(f(v.parse().unwrap()), Ok(want.into()));
         }
         assert_eq!(f(1e21), Ok("1000000000000000000000".into()));
         assert_eq!(f(2.5e-17), Ok("0.000000000000000025".into()));
@@ -547,16 +554,9 @@ mod tests {
         assert_eq!(pd("1"), Ok(DateText::Exact(date(1900, 1, 1))));
         assert_eq!(pd("61"), Ok(DateText::Exact(date(1900, 3, 1))));
         assert_eq!(pd("2027"), Ok(DateText::Exact(date(1905, 7, 19))));
-        let dm = |first, second, year| {
-            Ok(DateText::DayMonth {
-                first,
-                second,
-                year,
-            })
-        };
-        assert_eq!(pd("2/24/2003 0:00"), dm(2, 24, 2003));
-        assert_eq!(pd("24/2/2003"), dm(24, 2, 2003));
-        assert_eq!(pd(" 01-02-2027 "), dm(1, 2, 2027));
+        assert_eq!(pd("2/24/2003 0:00"), Ok(dm(2, 24, 2003)));
+        assert_eq!(pd("24/2/2003"), Ok(dm(24, 2, 2003)));
+        assert_eq!(pd(" 01-02-2027 "), Ok(dm(1, 2, 2027)));
     }
 
     #[test]
@@ -570,12 +570,12 @@ mod tests {
         for text in ["1/2/27", "31.01.27", "27年1月31日", "31 Jan 27"] {
             assert_eq!(pd(text), Err(E::TwoDigitYear), "{text:?}");
         }
-        for (text, y) in [
-            ("1899-12-31", 1899),
-            ("1/1/1066", 1066),
-            ("01.01.0999", 999),
-        ] {
-            assert_eq!(pd(text), Err(E::YearOutOfRange(y)), "{text:?}");
+        for (text, y) in pairs("1899-12-31=1899; 1/1/1066=1066; 01.01.0999=999") {
+            assert_eq!(
+                pd(text),
+                Err(E::YearOutOfRange(y.parse().unwrap())),
+                "{text:?}"
+            );
         }
         assert_eq!(pd("0"), Err(E::Serial));
         let cases = "NA; 2027-01; 1/2; 1/2/3/2027; 2027-01/31; 1234567; 123456789; \
@@ -596,22 +596,14 @@ mod tests {
         }
         let old = parse_date("03-May-1850", Some("%d-%b-%Y"));
         assert_eq!(old, Err(E::YearOutOfRange(1850)));
-        let dm = DateText::DayMonth {
-            first: 5,
-            second: 13,
-            year: 2027,
-        };
-        assert_eq!(parse_date("5/13/2027", Some("%d/%m/%Y")), Ok(dm));
+        let dm = Ok(dm(5, 13, 2027));
+        assert_eq!(parse_date("5/13/2027", Some("%d/%m/%Y")), dm);
     }
 
     #[test]
     fn resolving() {
         use DateOrder::*;
-        let dm = |first, second| DateText::DayMonth {
-            first,
-            second,
-            year: 2027,
-        };
+        let dm = |first, second| dm(first, second, 2027);
         assert_eq!(dm(13, 1).evidence(), Some(DayFirst));
         assert_eq!(dm(1, 13).evidence(), Some(MonthFirst));
         assert_eq!(dm(3, 4).evidence(), None);
@@ -644,20 +636,10 @@ mod tests {
         }
         let leap = Err(E::ImpossibleDate("1900-02-29".into()));
         assert_eq!(date_from_serial(60.0, false), leap);
-        for serial in [
-            0.99,
-            -1.0,
-            2958466.0,
-            1e300,
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-        ] {
-            assert_eq!(
-                date_from_serial(serial, serial < 0.0),
-                Err(E::Serial),
-                "{serial}"
-            );
+        for serial in "0.99 -1 2958466 1e300 NaN inf -inf".split(' ') {
+            let serial: f64 = serial.parse().unwrap();
+            let got = date_from_serial(serial, serial < 0.0);
+            assert_eq!(got, Err(E::Serial), "{serial}");
         }
     }
 
@@ -753,9 +735,15 @@ mod tests {
         }
 
         #[test]
-        fn never_panics(text in ".*", format in "[%a-zA-Z/ -]{0,6}") {
-            let _ = (n(&text, false), n(&text, true), parse_growth(&text, false));
-            let _ = (pd(&text), parse_date(&text, Some(&format)), parse_period(&text));
+        fn never_panics(
+            any in ".*",
+            numeric in "[-+(),. 0-9eE%/:年月日Qq]{0,30}",
+            f in "[%a-zA-Z/ -]{0,6}",
+        ) {
+            for text in [any, numeric] {
+                let _ = (n(&text, false), n(&text, true), parse_growth(&text, false));
+                let _ = (pd(&text), parse_date(&text, Some(&f)), parse_period(&text));
+            }
         }
     }
 }

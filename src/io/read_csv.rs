@@ -260,7 +260,13 @@ struct LineBreaks<R> {
 
 impl<R> LineBreaks<R> {
     fn new(input: R) -> Self {
-        LineBreaks { input, offset: 0, ahead: VecDeque::new(), passed: 0, last: None }
+        LineBreaks {
+            input,
+            offset: 0,
+            ahead: VecDeque::new(),
+            passed: 0,
+            last: None,
+        }
     }
 
     /// The line of the last byte before `end` that is not the line break ending a record.
@@ -357,17 +363,17 @@ mod tests {
     #[test]
     fn utf8_with_bom_title_rows_and_ragged_rows() {
         let csv = "\u{feff}Sales reps 2027\n\n rep_id , name ,fte,,\nR1, Ann ,1\n\n , ,\nR2,\"Bo, \"\"B\"\"\"\nR3,Cy,0.5,,\n";
-        let r = read("reps.csv", csv.as_bytes(), &ReadOptions::default()).unwrap();
-        assert_eq!(names(&r), (Some(3), vec!["rep_id", "name", "fte"]));
-        assert_eq!(r.header.as_ref().unwrap().origin.file, "reps.csv");
-        assert_eq!(
-            rows(&r),
-            [
+        for csv in [csv.to_string(), csv.replace('\n', "\r\n")] {
+            let r = read("reps.csv", csv.as_bytes(), &ReadOptions::default()).unwrap();
+            assert_eq!(names(&r), (Some(3), vec!["rep_id", "name", "fte"]));
+            assert_eq!(r.header.as_ref().unwrap().origin.file, "reps.csv");
+            let expected = [
                 (4, vec!["R1", "Ann", "1"]),
                 (7, vec!["R2", "Bo, \"B\"", ""]),
-                (8, vec!["R3", "Cy", "0.5"])
-            ]
-        );
+                (8, vec!["R3", "Cy", "0.5"]),
+            ];
+            assert_eq!(rows(&r), expected);
+        }
     }
 
     #[test]
