@@ -5,6 +5,9 @@
 //! no clock), and [`io`] renders it to bytes and writes the output folder
 //! atomically. [`cli`] parses flags and turns outcomes into exit codes.
 
+// A `Problem` carries its whole location; errors are rare, so its size is no cost.
+#![allow(clippy::result_large_err)]
+
 pub mod cli;
 pub mod engine;
 pub mod io;

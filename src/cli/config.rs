@@ -141,11 +141,8 @@ impl Config {
                 ("revenue", None | Some("money")) => MetricKind::Money,
                 ("revenue", Some(k)) => {
                     problems.push(
-                        Problem::error(
-                            at(&format!("metrics.revenue.kind")),
-                            "revenue is always money",
-                        )
-                        .with_value(k),
+                        Problem::error(at("metrics.revenue.kind"), "revenue is always money")
+                            .with_value(k),
                     );
                     MetricKind::Money
                 }

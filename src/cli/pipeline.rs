@@ -235,9 +235,16 @@ fn input_sums(config: &Config) -> Result<Vec<InputSum>, String> {
     for (table, r) in named {
         let Some(r) = r else { continue };
         let sha256 = manifest::sha256_file(&r.path).map_err(|e| format!("{}: {e}", r.display))?;
+        // Outputs never hold absolute paths: an input named by one is recorded by its file name.
+        let shown = match std::path::Path::new(&r.display) {
+            p if p.is_absolute() => p
+                .file_name()
+                .map_or(r.display.clone(), |n| n.to_string_lossy().into_owned()),
+            _ => r.display.clone(),
+        };
         let file = match &r.sheet {
-            Some(s) => format!("{}#{s}", r.display),
-            None => r.display.clone(),
+            Some(s) => format!("{shown}#{s}"),
+            None => shown,
         };
         out.push(InputSum {
             table: table.into(),

@@ -82,7 +82,7 @@ pub fn spread_days(total: i64, n: usize) -> impl Iterator<Item = i64> {
 /// An exact rational from an f64 by its shortest decimal representation.
 pub fn ratio_of_f64(v: f64) -> BigRational {
     let text = format!("{v}");
-    ratio_of_decimal_str(&text).unwrap_or_else(|| BigRational::zero())
+    ratio_of_decimal_str(&text).unwrap_or_else(BigRational::zero)
 }
 
 /// An exact rational from a plain decimal string such as `-12.345`.

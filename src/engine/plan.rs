@@ -602,9 +602,9 @@ impl Ctx<'_> {
                 plans[p].held = true;
             }
         }
-        for g in 0..groups.len() {
-            for m in 0..12 {
-                if rest[g][m] < 0 {
+        for (g, group_rest) in rest.iter().enumerate() {
+            for (m, &r) in group_rest.iter().enumerate() {
+                if r < 0 {
                     let msg = format!(
                         "{}: held rep targets in team {} for {} ({}) exceed the team's month target ({})",
                         metric.name,
@@ -656,13 +656,13 @@ impl Ctx<'_> {
                 .filter(|&p| plans[p].group == Some(g) && !plans[p].held)
                 .collect();
             self.weigh(metric, &groups[g], &members, &mut plans);
-            for m in 0..12 {
+            for (m, &left) in rest[g].iter().enumerate() {
                 let wa: Vec<f64> = members
                     .iter()
                     .map(|&p| plans[p].weight.w * plans[p].availability[m])
                     .collect();
                 let denom: f64 = wa.iter().sum();
-                if rest[g][m] > 0 && denom <= 0.0 {
+                if left > 0 && denom <= 0.0 {
                     let msg = format!(
                         "{}: nobody in {} is available in {} to take a month target of {}",
                         metric.name,
@@ -672,16 +672,16 @@ impl Ctx<'_> {
                             format!("team {}", groups[g].name)
                         },
                         self.calendar.month_label(m),
-                        self.unit_text(metric, &BigRational::from_integer(rest[g][m].into()))
+                        self.unit_text(metric, &BigRational::from_integer(left.into()))
                     );
                     self.fail(None, msg);
                     continue;
                 }
-                if rest[g][m] <= 0 {
+                if left <= 0 {
                     continue;
                 }
-                let quotas: Vec<f64> = wa.iter().map(|x| rest[g][m] as f64 * x / denom).collect();
-                for (k, x) in split_f64(&quotas, rest[g][m]).into_iter().enumerate() {
+                let quotas: Vec<f64> = wa.iter().map(|x| left as f64 * x / denom).collect();
+                for (k, x) in split_f64(&quotas, left).into_iter().enumerate() {
                     plans[members[k]].months[m] = x;
                 }
             }

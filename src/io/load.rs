@@ -478,6 +478,7 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
                     return;
                 }
             };
+            let before = b.problems.len();
             let amount = b.number(row, "amount");
             let growth_at = b.at(row.number, "growth");
             let dc = b.src.options.decimal_comma.unwrap_or(false);
@@ -488,6 +489,9 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
                     return;
                 }
             };
+            if b.problems.len() > before {
+                return;
+            }
             let value = match (amount, growth) {
                 (Some(a), None) if a < Decimal::ZERO => {
                     let at = b.at(row.number, "amount");
@@ -676,19 +680,16 @@ pub fn history(
                             Cell::Empty => Some(Decimal::ZERO),
                             _ => None,
                         }
-                        .map_or_else(
-                            || {
-                                let at = b
-                                    .origin
-                                    .at_row(row.number)
-                                    .at_col(*i as u32, &b.map.headers[*i]);
-                                if let Err(p) = cells::number(cell, &at, dc) {
-                                    b.problems.push(p);
-                                }
-                                Decimal::ZERO
-                            },
-                            |v| v,
-                        )
+                        .unwrap_or_else(|| {
+                            let at = b
+                                .origin
+                                .at_row(row.number)
+                                .at_col(*i as u32, &b.map.headers[*i]);
+                            if let Err(p) = cells::number(cell, &at, dc) {
+                                b.problems.push(p);
+                            }
+                            Decimal::ZERO
+                        })
                     }
                     None => Decimal::ZERO,
                 };

@@ -163,7 +163,7 @@ fn parse(
     {
         let end = reader.position().byte();
         let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u32;
-        let line = reader.get_mut().line_before(end) - inside;
+        let line = reader.get_mut().line_before(end).saturating_sub(inside);
         let mut cells = Vec::with_capacity(width.unwrap_or(record.len()).max(record.len()));
         for (i, field) in record.iter().enumerate() {
             let text = std::str::from_utf8(field)
@@ -441,6 +441,12 @@ mod tests {
                 .flat_map(u16::to_le_bytes),
         );
         let r = read("reps.txt", &utf16, &ReadOptions::default()).unwrap();
+        assert_eq!(rows(&r), [(2, vec!["R1", "Zoë"])]);
+        let opts = ReadOptions {
+            encoding: Some("utf-16le".into()),
+            ..ReadOptions::default()
+        };
+        let r = read("reps.txt", &utf16[2..], &opts).unwrap();
         assert_eq!(rows(&r), [(2, vec!["R1", "Zoë"])]);
     }
 

@@ -68,7 +68,7 @@ pub(crate) fn read_sheet(
         sheet: Some(name.to_string()),
         ..origin.clone()
     };
-    let (at, grid, header) = match &opts.sheet {
+    let (name, grid, header) = match &opts.sheet {
         Some(wanted) => {
             let names = || sheets.iter().map(|(name, _)| name);
             let name = names()
@@ -80,18 +80,16 @@ pub(crate) fn read_sheet(
                         format!("no sheet named {wanted:?}; sheets are: {}", list()),
                     )
                 })?;
-            let at = at(name);
-            let grid = load(&mut book, name, &at)?;
-            let header = find_header(&grid, opts.header_row, &*visitor, &at)?;
-            (at, grid, header)
+            let grid = load(&mut book, name, &at(name))?;
+            let header = find_header(&grid, opts.header_row, &*visitor, &at(name))?;
+            (name, grid, header)
         }
         None => {
             let mut found = None;
             for (name, _) in sheets.iter().filter(|(_, visible)| *visible) {
-                let at = at(name);
-                let grid = load(&mut book, name, &at)?;
-                if let Ok(header) = find_header(&grid, opts.header_row, &*visitor, &at) {
-                    found = Some((at, grid, header));
+                let grid = load(&mut book, name, &at(name))?;
+                if let Ok(header) = find_header(&grid, opts.header_row, &*visitor, &at(name)) {
+                    found = Some((name, grid, header));
                     break;
                 }
             }
@@ -108,7 +106,8 @@ pub(crate) fn read_sheet(
             })?
         }
     };
-    let merges = merges(&mut book, at.sheet.as_deref().unwrap_or_default(), &at)?;
+    let at = at(name);
+    let merges = merges(&mut book, name, &at)?;
     emit(grid, header, &merges, &at, visitor)
 }
 
@@ -244,9 +243,10 @@ fn find_header(
             .checked_sub(1)
             .map(|row| grid.texts(row))
             .unwrap_or_default();
-        return match texts.is_empty() || !visitor.is_header(&texts) {
-            true => Err(not_header_row(at, n, &texts)),
-            false => Ok(n - 1),
+        return if !texts.is_empty() && visitor.is_header(&texts) {
+            Ok(n - 1)
+        } else {
+            Err(not_header_row(at, n, &texts))
         };
     }
     let (first, last, _) = grid.extent.ok_or_else(|| no_header(at))?;
