@@ -4,14 +4,30 @@
 fn engine_is_pure() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine");
     let forbidden = [
-        "std::fs", "std::io", "std::env", "std::process", "SystemTime", "Local::now", "Utc::now", "calamine",
-        "rust_xlsxwriter", "csv::", "crate::io", "crate::cli", "println!", "eprintln!",
+        "std::fs",
+        "std::io",
+        "std::env",
+        "std::process",
+        "SystemTime",
+        "Local::now",
+        "Utc::now",
+        "calamine",
+        "rust_xlsxwriter",
+        "csv::",
+        "crate::io",
+        "crate::cli",
+        "println!",
+        "eprintln!",
     ];
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap().flatten() {
         let text = std::fs::read_to_string(entry.path()).unwrap();
         for word in forbidden {
-            assert!(!text.contains(word), "{} uses {word}", entry.path().display());
+            assert!(
+                !text.contains(word),
+                "{} uses {word}",
+                entry.path().display()
+            );
         }
         checked += 1;
     }

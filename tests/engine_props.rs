@@ -32,27 +32,37 @@ fn rep_spec() -> impl Strategy<Value = RepSpec> {
         prop::option::weighted(0.2, 1u32..=12),
         prop::collection::vec(0u32..5000, 24),
     )
-        .prop_map(|(team, capability, fte_pct, start_month, end_month, history)| RepSpec {
-            team,
-            capability,
-            fte_pct,
-            start_month,
-            end_month,
-            history,
-        })
+        .prop_map(
+            |(team, capability, fte_pct, start_month, end_month, history)| RepSpec {
+                team,
+                capability,
+                fte_pct,
+                start_month,
+                end_month,
+                history,
+            },
+        )
 }
 
 fn input(specs: &[RepSpec], targets: &[u64; 3], fiscal_start: u32, over: f64) -> PlanInput {
-    let fiscal = Fiscal { start: fiscal_start, named_by_end: false };
+    let fiscal = Fiscal {
+        start: fiscal_start,
+        named_by_end: false,
+    };
     let f0 = fiscal.first_month(2027);
-    let day = |ym: i32, d: u32| NaiveDate::from_ymd_opt(ym.div_euclid(12), ym.rem_euclid(12) as u32 + 1, d).unwrap();
+    let day = |ym: i32, d: u32| {
+        NaiveDate::from_ymd_opt(ym.div_euclid(12), ym.rem_euclid(12) as u32 + 1, d).unwrap()
+    };
     let reps: Vec<Rep> = specs
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let team = ["North", "South", "West"][s.team].to_string();
             let start = s.start_month.map(|m| day(f0 + m as i32 - 1, 10));
-            let end = s.end_month.map(|m| day(f0 + m as i32 - 1, 20)).filter(|e| start.is_none_or(|s| *e >= s));
+            let end = s
+                .end_month
+                .map(|m| day(f0 + m as i32 - 1, 20))
+                .filter(|e| start.is_none_or(|s| *e >= s));
             Rep {
                 id: format!("R{i}"),
                 key: format!("r{i}"),
@@ -70,14 +80,21 @@ fn input(specs: &[RepSpec], targets: &[u64; 3], fiscal_start: u32, over: f64) ->
             }
         })
         .collect();
-    let mut history = History { columns: vec!["amount".into()], has_rep_column: true, ..History::default() };
+    let mut history = History {
+        columns: vec!["amount".into()],
+        has_rep_column: true,
+        ..History::default()
+    };
     for (i, s) in specs.iter().enumerate() {
         if s.start_month.is_some() {
             continue;
         }
         for (k, v) in s.history.iter().enumerate() {
             let ym = f0 - 24 + k as i32;
-            let sums = Sums { values: vec![Decimal::from(*v)], rows: 1 };
+            let sums = Sums {
+                values: vec![Decimal::from(*v)],
+                rows: 1,
+            };
             history.by_rep.entry((i, ym)).or_default().merge(&sums);
             history.company.entry(ym).or_default().merge(&sums);
         }
@@ -88,14 +105,24 @@ fn input(specs: &[RepSpec], targets: &[u64; 3], fiscal_start: u32, over: f64) ->
         unit: Decimal::new(1, 2),
         history_column: 0,
         role_weights: Default::default(),
-        rules: Rules { over_assignment: over, ..Rules::default() },
+        rules: Rules {
+            over_assignment: over,
+            ..Rules::default()
+        },
     };
     let targets = ["North", "South", "West"]
         .iter()
         .zip(targets)
-        .filter(|(t, _)| specs.iter().any(|s| ["North", "South", "West"][s.team] == **t))
+        .filter(|(t, _)| {
+            specs
+                .iter()
+                .any(|s| ["North", "South", "West"][s.team] == **t)
+        })
         .map(|(t, a)| Target {
-            scope: Scope::Named { key: t.to_lowercase(), display: t.to_string() },
+            scope: Scope::Named {
+                key: t.to_lowercase(),
+                display: t.to_string(),
+            },
             metric: 0,
             period: PeriodText::Year(2027),
             value: TargetValue::Amount(Decimal::new(*a as i64, 2)),
@@ -120,10 +147,18 @@ fn org() -> impl Strategy<Value = (Vec<RepSpec>, [u64; 3], u32, f64)> {
         1u32..=12,
         prop_oneof![Just(1.0), Just(1.1), Just(1.25)],
     )
-        .prop_filter("every team with a rep has one available in every month", |(specs, ..)| {
-            // A rep without start or end date is available all year.
-            (0..3).all(|t| !specs.iter().any(|s| s.team == t) || specs.iter().any(|s| s.team == t && s.start_month.is_none() && s.end_month.is_none()))
-        })
+        .prop_filter(
+            "every team with a rep has one available in every month",
+            |(specs, ..)| {
+                // A rep without start or end date is available all year.
+                (0..3).all(|t| {
+                    !specs.iter().any(|s| s.team == t)
+                        || specs.iter().any(|s| {
+                            s.team == t && s.start_month.is_none() && s.end_month.is_none()
+                        })
+                })
+            },
+        )
 }
 
 proptest! {

@@ -12,7 +12,10 @@ fn readme_worked_example() {
         "[inputs]\ntargets = \"targets.csv\"\nreps = \"reps.csv\"\nhistory = \"history.csv\"\n[rules]\nseasonality = \"even\"\n",
     );
     f.write("targets.csv", "scope,period,amount\nNorth,2027,12000\n");
-    f.write("reps.csv", "rep_id,name,team,capability\nA,Ann,North,1.5\nB,Bob,North,1\n");
+    f.write(
+        "reps.csv",
+        "rep_id,name,team,capability\nA,Ann,North,1.5\nB,Bob,North,1\n",
+    );
     let mut history = String::from("date,rep_id,amount\n");
     for m in 1..=12 {
         history.push_str(&format!("2026-{m:02}-15,A,200\n2026-{m:02}-15,B,100\n"));
@@ -20,7 +23,15 @@ fn readme_worked_example() {
     f.write("history.csv", &history);
     f.split_ok();
     let rows = plan_csv(&f.path("out/plan.csv"));
-    let get = |rep: &str, period: &str| rows[&("North".to_string(), rep.to_string(), "revenue".to_string(), period.to_string())].clone();
+    let get = |rep: &str, period: &str| {
+        rows[&(
+            "North".to_string(),
+            rep.to_string(),
+            "revenue".to_string(),
+            period.to_string(),
+        )]
+            .clone()
+    };
     // w_A = 0.5·2/3 + 0.3·0.6 + 0.2·0.5 = 0.61333…, w_B = 0.38666…; 1000.00 a month.
     assert_eq!(get("A", "2027-01"), "613.33");
     assert_eq!(get("B", "2027-01"), "386.67");

@@ -211,8 +211,14 @@ impl Config {
         if !problems.is_empty() {
             return Err(ConfigError::Input(problems));
         }
+        let year = args.year.or(plan_file.year);
+        if let Some(y) = year.filter(|y| !(1900..=9999).contains(y)) {
+            return Err(ConfigError::Usage(format!(
+                "the year to plan must be from 1900 to 9999, found {y}"
+            )));
+        }
         Ok(Config {
-            year: args.year.or(plan_file.year),
+            year,
             plan_file,
             plan_display,
             base,
@@ -306,8 +312,12 @@ fn rules(
         }
     }
     if let Some(y) = over.seasonality_years {
-        if y == 0 {
-            bad("seasonality_years", "expected at least 1", y.to_string());
+        if y == 0 || y > 100 {
+            bad(
+                "seasonality_years",
+                "expected a number of years from 1 to 100",
+                y.to_string(),
+            );
         } else {
             r.seasonality_years = y as usize;
         }
@@ -321,8 +331,12 @@ fn rules(
         }
     }
     if let Some(l) = over.lookback_months {
-        if l == 0 {
-            bad("lookback_months", "expected at least 1", l.to_string());
+        if l == 0 || l > 1200 {
+            bad(
+                "lookback_months",
+                "expected a number of months from 1 to 1200",
+                l.to_string(),
+            );
         } else {
             r.lookback_months = l;
         }

@@ -13,6 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 type Problems = Vec<Problem>;
 
+/// Targets in units stay below this, so every sum fits in an i64.
+const LARGEST_UNITS: i64 = 1 << 58;
+
 /// Makes the plan, or says every reason it cannot be made.
 pub fn make_plan(input: &PlanInput) -> Result<Plan, Problems> {
     let year = plan_year(input)?;
@@ -319,8 +322,15 @@ impl Ctx<'_> {
                     return None;
                 }
                 let one = BigRational::from_integer(1.into());
-                let v = ratio_of(sum) * (one + ratio_of(g)) / unit;
-                Some(BigRational::from_integer(round_half_away(&v)))
+                let v = round_half_away(&(ratio_of(sum) * (one + ratio_of(g)) / unit));
+                if v.is_negative() || v.to_i64().is_none_or(|u| u > LARGEST_UNITS) {
+                    self.fail(
+                        Some(t.origin.clone()),
+                        format!("a growth of {g} gives a target out of range"),
+                    );
+                    return None;
+                }
+                Some(BigRational::from_integer(v))
             }
         }
     }

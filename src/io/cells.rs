@@ -41,8 +41,19 @@ pub fn number(cell: &Cell, at: &Origin, decimal_comma: bool) -> Result<Option<De
             )
         }
     };
-    parsed.map(Some).map_err(|e| value_problem(e, cell, at))
+    match parsed {
+        Ok(v) if v.abs() > LARGEST => Err(Problem::error(
+            Some(at.clone()),
+            "expected a number of at most 1,000,000,000,000,000 in size",
+        )
+        .with_value(v.to_string())),
+        Ok(v) => Ok(Some(v)),
+        Err(e) => Err(value_problem(e, cell, at)),
+    }
 }
+
+/// The largest number accepted (10^15): sums of many such values stay exact.
+pub const LARGEST: Decimal = Decimal::from_parts(2764472320, 232830, 0, false, 0);
 
 /// A growth cell (`15%` or `0.15`): `None` when empty.
 pub fn growth(cell: &Cell, at: &Origin, decimal_comma: bool) -> Result<Option<Decimal>, Problem> {

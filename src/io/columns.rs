@@ -178,15 +178,6 @@ pub fn map_columns(
                 index.insert(canonical.clone(), *one);
             }
             [a, b, ..] => {
-                let exact: Vec<usize> = hits
-                    .iter()
-                    .copied()
-                    .filter(|&i| norm(&headers[i]) == *canonical)
-                    .collect();
-                if exact.len() == 1 {
-                    index.insert(canonical.clone(), exact[0]);
-                    continue;
-                }
                 return Err(Problem::error(
                     Some(origin.clone()),
                     format!(
@@ -204,7 +195,6 @@ pub fn map_columns(
             }
         }
     }
-    // A column claimed twice (e.g. `team` is an alias of the targets' `scope`): the scope keeps it.
     Ok(ColumnMap {
         index,
         headers: headers.to_vec(),

@@ -7,7 +7,7 @@ use super::columns::{self, norm, ColumnMap, TableKind};
 use super::planfile::TableOptions;
 use super::read::read_table;
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
-use crate::engine::calendar::{ym_of, Ym};
+use crate::engine::calendar::{ym_first_day, ym_of, Ym};
 use crate::engine::diag::{Origin, Problem};
 use crate::engine::model::{History, Rep, Scope, Sums, Target, TargetValue};
 use crate::engine::value::{self, DateText};
@@ -162,10 +162,13 @@ impl<'a> Base<'a> {
     }
 
     fn at(&self, row: u32, name: &str) -> Origin {
-        let col = self.map.get(name).unwrap_or(0);
-        self.origin
-            .at_row(row)
-            .at_col(col as u32, &self.map.headers[col])
+        match self.map.get(name) {
+            Some(col) => self
+                .origin
+                .at_row(row)
+                .at_col(col as u32, &self.map.headers[col]),
+            None => self.origin.at_row(row),
+        }
     }
 
     fn cell<'r>(&self, row: &'r Row, name: &str) -> &'r Cell<'r> {
@@ -680,6 +683,7 @@ pub fn history(
                             Cell::Empty => Some(Decimal::ZERO),
                             _ => None,
                         }
+                        .filter(|v| v.abs() <= cells::LARGEST)
                         .unwrap_or_else(|| {
                             let at = b
                                 .origin
@@ -695,7 +699,16 @@ pub fn history(
                 };
                 self.values.push(v);
             }
-            let Some(d) = b.date(row, self.date_name) else {
+            let month = match (self.date_name, b.cell(row, "month")) {
+                ("month", Cell::Text(t)) => match value::parse_period(t) {
+                    Ok(value::PeriodText::Month(y, m)) => {
+                        Some(DateText::Exact(ym_first_day(y * 12 + m as i32 - 1)))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(d) = month.or_else(|| b.date(row, self.date_name)) else {
                 if b.map.get(self.date_name).is_some()
                     && matches!(b.cell(row, self.date_name), Cell::Empty)
                 {

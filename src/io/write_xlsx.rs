@@ -13,7 +13,7 @@ use num_rational::BigRational;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::utility::{cell_range, row_col_to_cell};
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, ColNum, ConditionalFormatText, ConditionalFormatTextRule,
+    Chart, ChartType, ColNum, Color, ConditionalFormatText, ConditionalFormatTextRule,
     DocProperties, ExcelDateTime, Format, FormatBorder, Formula, RowNum, Workbook, Worksheet,
     XlsxError,
 };
@@ -22,12 +22,19 @@ use rust_xlsxwriter::{
 pub struct PlanBook<'a> {
     pub input: &'a PlanInput,
     pub plan: &'a Plan,
+    /// The period columns (year, quarters, months, weeks).
     pub periods: &'a Periods,
+    /// Rep, team and company lines per metric, in plan order.
     pub lines: &'a [MetricLines],
+    /// The input files as named, with their SHA-256.
     pub inputs: &'a [InputSum],
+    /// The `--as-of` date, shown only when given.
     pub as_of: Option<&'a str>,
+    /// `zh` for Chinese labels, else English.
     pub lang: &'a str,
+    /// The company in the workbook properties.
     pub company: Option<&'a str>,
+    /// A currency code shown before money figures (`CNY 1,234.50`).
     pub currency: Option<&'a str>,
 }
 
@@ -235,7 +242,6 @@ struct Styles {
     note: Format,
     pct: Format,
     decimal: Format,
-    general: Format,
     pass: Format,
     fail: Format,
 }
@@ -252,7 +258,6 @@ impl Styles {
             note: Format::new().set_italic(),
             pct: Format::new().set_num_format("0.00%"),
             decimal: Format::new().set_num_format("#,##0.00"),
-            general: Format::new(),
             pass: Format::new()
                 .set_background_color(Color::RGB(0xC6EFCE))
                 .set_font_color(Color::RGB(0x006100)),
@@ -542,7 +547,14 @@ fn metric_sheet(
                 }
             })
             .collect();
-        sh.formula(row, col, &sum_formula(&refs), &text, fig.width(&text), &fig.total)?;
+        sh.formula(
+            row,
+            col,
+            &sum_formula(&refs),
+            &text,
+            fig.width(&text),
+            &fig.total,
+        )?;
     }
     sh.ws.autofilter(0, 0, filter_last, last_col)?;
     sh.finish(0, FIRST_MONTH_COL)
@@ -642,7 +654,8 @@ fn weights_sheet(
     st: &Styles,
 ) -> Result<(), XlsxError> {
     let mut sh = Sheet::new(ws);
-    sh.ws.write_string_with_format(0, 0, l.weights_note, &st.note)?;
+    sh.ws
+        .write_string_with_format(0, 0, l.weights_note, &st.note)?;
     let mut head: Vec<String> = [
         l.metric,
         l.team,
@@ -679,7 +692,7 @@ fn weights_sheet(
             sh.text(row, 4, if rp.held { l.yes } else { l.no }, &st.text)?;
             let amount = |v: f64| format!("{v:.2}").len() + 4;
             sh.number(row, 5, wt.net, amount(wt.net), &st.decimal)?;
-            sh.number(row, 6, wt.rows as f64, wt.rows.to_string().len(), &st.general)?;
+            sh.number(row, 6, wt.rows as f64, wt.rows.to_string().len(), &st.text)?;
             sh.number(row, 7, wt.capacity, amount(wt.capacity), &st.decimal)?;
             if let Some(own) = wt.own_run_rate {
                 sh.number(row, 8, own, amount(own), &st.decimal)?;
@@ -703,10 +716,7 @@ fn weights_sheet(
 
 /// A decimal as an exact ratio.
 fn ratio(d: Decimal) -> BigRational {
-    BigRational::new(
-        BigInt::from(d.mantissa()),
-        BigInt::from(10).pow(d.scale()),
-    )
+    BigRational::new(BigInt::from(d.mantissa()), BigInt::from(10).pow(d.scale()))
 }
 
 /// `Checks`: per (metric, group), the target, the assigned total and the sum of its reps.
@@ -742,12 +752,7 @@ fn checks_sheet(
                 .reps
                 .iter()
                 .filter(|rp| rp.group == Some(gi))
-                .filter_map(|rp| {
-                    lines?
-                        .reps
-                        .iter()
-                        .find(|line| line.rep == Some(rp.rep))
-                })
+                .filter_map(|rp| lines?.reps.iter().find(|line| line.rep == Some(rp.rep)))
                 .map(|line| line.values[0])
                 .sum();
             let target = format_ratio(&(&g.target * ratio(metric.unit)), places(metric));
@@ -756,15 +761,26 @@ fn checks_sheet(
             let t = target.parse().unwrap_or(0.0);
             sh.number(row, 2, t, fig.width(&target), &fig.plain)?;
             let o = metric.rules.over_assignment;
-            sh.number(row, 3, o, o.to_string().len(), &st.general)?;
+            sh.number(row, 3, o, o.to_string().len(), &st.text)?;
             for (col, units) in [(4, g.assigned), (5, rep_sum), (7, g.held.iter().sum())] {
                 let (text, value) = figure(units, metric);
                 sh.number(row, col, value, fig.width(&text), &fig.plain)?;
             }
             let (e, f) = (row_col_to_cell(row, 4), row_col_to_cell(row, 5));
             let (diff, _) = figure(g.assigned - rep_sum, metric);
-            sh.formula(row, 6, &format!("={e}-{f}"), &diff, fig.width(&diff), &fig.plain)?;
-            let status = if g.assigned == rep_sum { "pass" } else { "FAIL" };
+            sh.formula(
+                row,
+                6,
+                &format!("={e}-{f}"),
+                &diff,
+                fig.width(&diff),
+                &fig.plain,
+            )?;
+            let status = if g.assigned == rep_sum {
+                "pass"
+            } else {
+                "FAIL"
+            };
             let check = format!("=IF({e}={f},\"pass\",\"FAIL\")");
             sh.formula(row, 8, &check, status, 4, &st.text)?;
             row += 1;
@@ -809,7 +825,14 @@ fn assumptions_sheet(
         ),
         (
             l.named_by.into(),
-            Value::Text(if input.fiscal.named_by_end { "end" } else { "start" }.into()),
+            Value::Text(
+                if input.fiscal.named_by_end {
+                    "end"
+                } else {
+                    "start"
+                }
+                .into(),
+            ),
         ),
         (
             l.plan_months.into(),
@@ -849,7 +872,7 @@ fn assumptions_sheet(
         sh.text(row, 0, key, &st.bold)?;
         match value {
             Value::Text(s) => sh.text(row, 1, s, &st.text)?,
-            Value::Number(v) => sh.number(row, 1, *v, v.to_string().len(), &st.general)?,
+            Value::Number(v) => sh.number(row, 1, *v, v.to_string().len(), &st.text)?,
         }
         row += 1;
     }
@@ -865,12 +888,7 @@ fn assumptions_sheet(
 /// A metric's rules as (plan-file key, value).
 fn metric_rules(metric: &Metric) -> Vec<(&'static str, Value)> {
     let r = &metric.rules;
-    let list = |v: &[f64]| {
-        v.iter()
-            .map(f64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = |v: &[f64]| v.iter().map(f64::to_string).collect::<Vec<_>>().join(", ");
     let seasonality = match &r.seasonality {
         Seasonality::History => "history".to_string(),
         Seasonality::Workdays => "workdays".to_string(),
@@ -897,7 +915,10 @@ fn metric_rules(metric: &Metric) -> Vec<(&'static str, Value)> {
             Value::Number(r.seasonality_years as f64),
         ),
         ("smoothing", Value::Number(r.smoothing)),
-        ("lookback_months", Value::Number(f64::from(r.lookback_months))),
+        (
+            "lookback_months",
+            Value::Number(f64::from(r.lookback_months)),
+        ),
         ("min_history", Value::Number(r.min_history)),
         (
             "weights",
@@ -922,7 +943,10 @@ mod tests {
         assert_eq!(sheet_name("", &mut taken), "Sheet");
         let long = "x".repeat(40);
         assert_eq!(sheet_name(&long, &mut taken), "x".repeat(31));
-        assert_eq!(sheet_name(&long, &mut taken), format!("{}~2", "x".repeat(29)));
+        assert_eq!(
+            sheet_name(&long, &mut taken),
+            format!("{}~2", "x".repeat(29))
+        );
     }
 
     #[test]

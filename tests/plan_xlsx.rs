@@ -1,0 +1,273 @@
+//! `plan.xlsx` read back with calamine: every figure of the metric sheets equals
+//! `plan.csv`, the side sheets exist, the checks pass, and the file is the same
+//! bytes on every run.
+
+use assert_cmd::Command;
+use calamine::{open_workbook_auto, Data, Range, Reader};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const HYPERLINK: &str = r#"=HYPERLINK("http://x","y")"#;
+
+/// Writes plan.toml and its CSVs: two teams, five reps, revenue and visits targets.
+fn write_inputs(dir: &Path) {
+    let files = [
+        (
+            "plan.toml",
+            r#"year = 2027
+fiscal_year_start = 4
+
+[inputs]
+targets = "targets.csv"
+reps = "reps.csv"
+history = "history.csv"
+
+[metrics.visits]
+kind = "count"
+
+[output]
+currency = "CNY"
+company = "Test Co"
+"#,
+        ),
+        (
+            "reps.csv",
+            "rep_id,name,email,team,capability,role\n\
+             N1,Ann North,ann@example.com,North,1.0,hunter\n\
+             N2,Bob North,bob@example.com,North,1.2,farmer\n\
+             N3,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",n3@example.com,North,0.8,farmer\n\
+             S1,Cat South,cat@example.com,South,1.0,hunter\n\
+             S2,Dan South,dan@example.com,South,1.0,farmer\n",
+        ),
+        (
+            "targets.csv",
+            "scope,metric,period,amount\n\
+             North,revenue,2027,120000.50\n\
+             South,revenue,2027,80000\n\
+             North,visits,2027,500\n\
+             South,visits,2027,301\n",
+        ),
+        (
+            "history.csv",
+            "date,rep_id,amount,visits\n\
+             2026-01-15,N1,1200.00,3\n\
+             2026-03-02,N2,2500.50,5\n\
+             2026-05-20,N3,800.25,2\n\
+             2026-07-11,S1,3100.00,4\n\
+             2026-09-30,S2,1500.75,6\n\
+             2026-11-05,N1,900.00,1\n",
+        ),
+    ];
+    for (name, text) in files {
+        fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// Runs `plan split` into `out` and returns the plan.xlsx bytes.
+fn split(dir: &Path, out: &Path, extra: &[&str]) -> Vec<u8> {
+    Command::cargo_bin("plan")
+        .unwrap()
+        .current_dir(dir)
+        .arg("split")
+        .arg("plan.toml")
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+    fs::read(out.join("plan.xlsx")).unwrap()
+}
+
+/// plan.csv as (team, rep_id, metric, period) → target.
+fn read_plan_csv(out: &Path) -> BTreeMap<(String, String, String, String), String> {
+    let mut rdr = csv::Reader::from_path(out.join("plan.csv")).unwrap();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                (r[0].into(), r[1].into(), r[2].into(), r[3].into()),
+                r[5].into(),
+            )
+        })
+        .collect()
+}
+
+fn text(range: &Range<Data>, row: u32, col: u32) -> String {
+    match range.get_value((row, col)) {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Empty) | None => String::new(),
+        Some(other) => panic!("expected text at ({row}, {col}), got {other:?}"),
+    }
+}
+
+fn number(range: &Range<Data>, row: u32, col: u32) -> f64 {
+    match range.get_value((row, col)) {
+        Some(Data::Float(f)) => *f,
+        Some(Data::Int(i)) => *i as f64,
+        other => panic!("expected a number at ({row}, {col}), got {other:?}"),
+    }
+}
+
+/// What a metric sheet holds, by kind of row.
+#[derive(Debug, Default, PartialEq)]
+struct Counts {
+    reps: usize,
+    subtotals: usize,
+    totals: usize,
+}
+
+/// Checks every figure of a metric sheet against plan.csv.
+fn check_metric_sheet(
+    range: &Range<Data>,
+    csv: &BTreeMap<(String, String, String, String), String>,
+    metric: &str,
+    places: usize,
+    (subtotal, total): (&str, &str),
+) -> Counts {
+    // Figure columns 3.. : 12 months (labelled as plan.csv's periods), Q1–Q4, year.
+    let mut periods: Vec<String> = (3..15).map(|c| text(range, 0, c)).collect();
+    periods.extend((1..=4).map(|q| format!("2027-Q{q}")));
+    periods.push("2027".into());
+    assert_eq!(periods[0], "2027-04");
+    let mut counts = Counts::default();
+    let height = range.end().unwrap().0;
+    for row in 1..=height {
+        let (team, rep_id, name) = (
+            text(range, row, 0),
+            text(range, row, 1),
+            text(range, row, 2),
+        );
+        let key_of = if !rep_id.is_empty() {
+            counts.reps += 1;
+            (team, rep_id)
+        } else if name == subtotal {
+            counts.subtotals += 1;
+            (team, String::new())
+        } else {
+            assert_eq!(team, total, "row {row}");
+            counts.totals += 1;
+            (String::new(), String::new())
+        };
+        for (k, period) in periods.iter().enumerate() {
+            let key = (
+                key_of.0.clone(),
+                key_of.1.clone(),
+                metric.to_string(),
+                period.clone(),
+            );
+            let want = csv
+                .get(&key)
+                .unwrap_or_else(|| panic!("no plan.csv row {key:?}"));
+            let got = format!("{:.places$}", number(range, row, 3 + k as u32));
+            assert_eq!(&got, want, "{metric} row {row} {period}");
+        }
+    }
+    counts
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    fs::create_dir(&dir).unwrap();
+    write_inputs(&dir);
+    (tmp, dir)
+}
+
+#[test]
+fn metric_sheets_match_plan_csv_and_checks_pass() {
+    let (tmp, dir) = setup();
+    let out = tmp.path().join("out");
+    split(&dir, &out, &[]);
+    let csv = read_plan_csv(&out);
+    let mut wb = open_workbook_auto(out.join("plan.xlsx")).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "revenue",
+            "visits",
+            "Seasonality",
+            "Weights",
+            "Checks",
+            "Assumptions"
+        ]
+    );
+    let expected = Counts {
+        reps: 5,
+        subtotals: 2,
+        totals: 1,
+    };
+    let revenue = wb.worksheet_range("revenue").unwrap();
+    let labels = ("Subtotal", "Total");
+    assert_eq!(
+        check_metric_sheet(&revenue, &csv, "revenue", 2, labels),
+        expected
+    );
+    let visits = wb.worksheet_range("visits").unwrap();
+    assert_eq!(
+        check_metric_sheet(&visits, &csv, "visits", 0, labels),
+        expected
+    );
+
+    // Text from input stays text: the name reads back as written, not as a formula.
+    let row = (1..=revenue.end().unwrap().0)
+        .find(|&r| text(&revenue, r, 1) == "N3")
+        .unwrap();
+    assert_eq!(text(&revenue, row, 2), HYPERLINK);
+    let formulas = wb.worksheet_formula("revenue").unwrap();
+    assert!(formulas.get_value((row, 2)).is_none_or(|f| f.is_empty()));
+    assert_eq!(
+        formulas.get_value((row, 19)).map(String::as_str),
+        Some(&*format!("SUM(D{n}:O{n})", n = row + 1))
+    );
+
+    let checks = wb.worksheet_range("Checks").unwrap();
+    let rows = checks.end().unwrap().0;
+    assert_eq!(rows, 4, "two teams × two metrics");
+    for r in 1..=rows {
+        assert_eq!(text(&checks, r, 8), "pass", "Checks row {r}");
+    }
+    assert!(!checks
+        .used_cells()
+        .any(|(_, _, v)| matches!(v, Data::String(s) if s == "FAIL")));
+    for sheet in ["Seasonality", "Weights", "Assumptions"] {
+        assert!(wb.worksheet_range(sheet).unwrap().height() > 1, "{sheet}");
+    }
+}
+
+#[test]
+fn same_inputs_give_the_same_bytes_and_zh_the_same_numbers() {
+    let (tmp, dir) = setup();
+    let a = split(&dir, &tmp.path().join("a"), &[]);
+    let b = split(&dir, &tmp.path().join("elsewhere"), &[]);
+    assert!(a == b, "two runs gave different plan.xlsx bytes");
+
+    let zh_out = tmp.path().join("zh");
+    split(&dir, &zh_out, &["--lang", "zh"]);
+    let csv = read_plan_csv(&zh_out);
+    let mut zh = open_workbook_auto(zh_out.join("plan.xlsx")).unwrap();
+    assert_eq!(
+        zh.sheet_names(),
+        ["revenue", "visits", "季节性", "权重", "校验", "假设"]
+    );
+    let revenue = zh.worksheet_range("revenue").unwrap();
+    assert_eq!(text(&revenue, 0, 0), "团队");
+    let counts = check_metric_sheet(&revenue, &csv, "revenue", 2, ("小计", "合计"));
+    assert_eq!(counts.reps, 5);
+
+    let mut en = open_workbook_auto(tmp.path().join("a").join("plan.xlsx")).unwrap();
+    let en_revenue = en.worksheet_range("revenue").unwrap();
+    let numbers = |r: &Range<Data>| -> Vec<f64> {
+        r.used_cells()
+            .filter_map(|(_, _, v)| match v {
+                Data::Float(f) => Some(*f),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(numbers(&revenue), numbers(&en_revenue));
+    let checks = zh.worksheet_range("校验").unwrap();
+    assert!(!checks
+        .used_cells()
+        .any(|(_, _, v)| matches!(v, Data::String(s) if s == "FAIL")));
+}
