@@ -34,6 +34,25 @@ pub enum Command {
     /// Exits 3 when there is any problem (any warning too, with --strict).
     #[command(after_help = EXIT_CODES)]
     Check(InputArgs),
+    /// Start a new plan folder: a commented plan.toml and template workbooks.
+    ///
+    /// The templates hold the expected headers, example rows and dropdowns, so
+    /// `plan split DIR/plan.toml` runs on the new folder at once.
+    #[command(after_help = EXIT_CODES)]
+    Init(InitArgs),
+}
+
+/// Flags of `plan init`.
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// The folder to create or fill.
+    pub dir: PathBuf,
+    /// Headers and examples in English or Chinese.
+    #[arg(long, value_parser = ["en", "zh"])]
+    pub lang: Option<String>,
+    /// Overwrite template files that already exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Flags naming and reading the inputs.

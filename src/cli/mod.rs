@@ -5,7 +5,7 @@ pub mod config;
 pub mod pipeline;
 pub mod report;
 
-use args::{Cli, Command, InputArgs, SplitArgs};
+use args::{Cli, Command, InitArgs, InputArgs, SplitArgs};
 use clap::Parser;
 use config::{Config, ConfigError};
 use report::Exit;
@@ -29,6 +29,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Split(a) => split(&a),
         Command::Check(a) => check(&a),
+        Command::Init(a) => init(&a),
     }
     .into()
 }
@@ -79,6 +80,48 @@ fn check(args: &InputArgs) -> Exit {
     } else {
         Exit::Done
     }
+}
+
+fn init(args: &InitArgs) -> Exit {
+    let zh = args.lang.as_deref() == Some("zh");
+    let files = match crate::io::init::files(zh) {
+        Ok(f) => f,
+        Err(e) => {
+            report::error(&format!("cannot make the templates: {e}"));
+            return Exit::Internal;
+        }
+    };
+    if !args.force {
+        if let Some((name, _)) = files.iter().find(|(name, _)| args.dir.join(name).exists()) {
+            report::error(&format!(
+                "{}: already exists; use --force to overwrite the templates",
+                args.dir.join(name).display()
+            ));
+            return Exit::Output;
+        }
+    }
+    let written = std::fs::create_dir_all(&args.dir).and_then(|()| {
+        files
+            .iter()
+            .try_for_each(|(name, bytes)| std::fs::write(args.dir.join(name), bytes))
+    });
+    if let Err(e) = written {
+        report::error(&format!(
+            "{}: {}",
+            args.dir.display(),
+            config::io_reason(&e)
+        ));
+        return Exit::Output;
+    }
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "initialised {}: {}\nnext: fill the workbooks, then run `plan split {}`",
+        args.dir.display(),
+        names.join(", "),
+        args.dir.join("plan.toml").display()
+    );
+    Exit::Done
 }
 
 fn split(args: &SplitArgs) -> Exit {

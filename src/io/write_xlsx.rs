@@ -3,7 +3,9 @@
 //! fixed creation date so that the same plan gives the same bytes.
 
 use super::manifest::InputSum;
-use super::write_csv::format_units;
+use super::xlsx_labels::{labels, Labels};
+use super::xlsx_style::{figure, places, properties, sheet_name, Figures, Sheet, Styles};
+use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use crate::engine::calendar::ym_label;
 use crate::engine::layout::{Line, MetricLines, Periods, MONTH0};
 use crate::engine::model::{Group, GroupKind, Metric, MetricKind, Plan, PlanInput, Seasonality};
@@ -11,11 +13,10 @@ use crate::engine::plan::format_ratio;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use rust_decimal::Decimal;
-use rust_xlsxwriter::utility::{cell_range, row_col_to_cell};
+use rust_xlsxwriter::utility::row_col_to_cell;
 use rust_xlsxwriter::{
-    Chart, ChartType, ColNum, Color, ConditionalFormatText, ConditionalFormatTextRule,
-    DocProperties, ExcelDateTime, Format, FormatBorder, Formula, RowNum, Workbook, Worksheet,
-    XlsxError,
+    Chart, ChartType, ColNum, ConditionalFormatText, ConditionalFormatTextRule, RowNum, Workbook,
+    Worksheet, XlsxError,
 };
 
 /// Everything the plan workbook shows.
@@ -41,7 +42,7 @@ pub struct PlanBook<'a> {
 /// Renders `plan.xlsx` to bytes.
 pub fn plan_xlsx(book: &PlanBook) -> Result<Vec<u8>, XlsxError> {
     let l = labels(book.lang);
-    let st = Styles::new();
+    let st = Styles::default();
     let mut wb = Workbook::new();
     let mut taken: Vec<String> = [l.seasonality, l.weights, l.checks, l.assumptions, "History"]
         .iter()
@@ -55,405 +56,11 @@ pub fn plan_xlsx(book: &PlanBook) -> Result<Vec<u8>, XlsxError> {
     weights_sheet(wb.add_worksheet().set_name(l.weights)?, book, l, &st)?;
     checks_sheet(wb.add_worksheet().set_name(l.checks)?, book, l, &st)?;
     assumptions_sheet(wb.add_worksheet().set_name(l.assumptions)?, book, l, &st)?;
-    let mut props = DocProperties::new()
-        .set_title(format!("{} {}", l.title, book.plan.year))
-        .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
-    if let Some(company) = book.company {
-        props = props.set_company(company);
-    }
-    wb.set_properties(&props);
+    let title = format!("{} {}", l.title, book.plan.year);
+    wb.set_properties(&properties(&title, None, book.company)?);
     wb.save_to_buffer()
 }
 
-/// The workbook's words in one language.
-struct Labels {
-    title: &'static str,
-    seasonality: &'static str,
-    weights: &'static str,
-    checks: &'static str,
-    assumptions: &'static str,
-    team: &'static str,
-    rep_id: &'static str,
-    name: &'static str,
-    year: &'static str,
-    subtotal: &'static str,
-    total: &'static str,
-    metric: &'static str,
-    group: &'static str,
-    company: &'static str,
-    source: &'static str,
-    season_chart: &'static str,
-    weights_note: &'static str,
-    held: &'static str,
-    yes: &'static str,
-    no: &'static str,
-    net: &'static str,
-    window_rows: &'static str,
-    capacity: &'static str,
-    own_run_rate: &'static str,
-    run_rate: &'static str,
-    h: &'static str,
-    c: &'static str,
-    e: &'static str,
-    role_weight: &'static str,
-    w: &'static str,
-    availability: &'static str,
-    target: &'static str,
-    over_assignment: &'static str,
-    assigned: &'static str,
-    rep_sum: &'static str,
-    difference: &'static str,
-    held_parts: &'static str,
-    status: &'static str,
-    item: &'static str,
-    value: &'static str,
-    sha256: &'static str,
-    tool: &'static str,
-    fiscal_year: &'static str,
-    fiscal_start: &'static str,
-    named_by: &'static str,
-    plan_months: &'static str,
-    window: &'static str,
-    as_of: &'static str,
-    currency: &'static str,
-    input: &'static str,
-}
-
-static EN: Labels = Labels {
-    title: "Sales plan",
-    seasonality: "Seasonality",
-    weights: "Weights",
-    checks: "Checks",
-    assumptions: "Assumptions",
-    team: "Team",
-    rep_id: "Rep ID",
-    name: "Name",
-    year: "Year",
-    subtotal: "Subtotal",
-    total: "Total",
-    metric: "Metric",
-    group: "Group",
-    company: "Company",
-    source: "Source",
-    season_chart: "Seasonality by month",
-    weights_note: "w = (α·h + β·c + γ·e) / (α + β + γ), then × role weight and normalised again over the group. h: run-rate share, c: capability share, e: equal share; α β γ are the rules' weights (see Assumptions).",
-    held: "Held",
-    yes: "yes",
-    no: "no",
-    net: "Net sales in window",
-    window_rows: "Window rows",
-    capacity: "Capacity",
-    own_run_rate: "Own run-rate",
-    run_rate: "Run-rate used",
-    h: "h",
-    c: "c",
-    e: "e",
-    role_weight: "Role weight",
-    w: "w",
-    availability: "Avail.",
-    target: "Target T",
-    over_assignment: "Over-assignment",
-    assigned: "Assigned A",
-    rep_sum: "Sum of reps",
-    difference: "Difference",
-    held_parts: "Held parts",
-    status: "Status",
-    item: "Item",
-    value: "Value",
-    sha256: "SHA-256",
-    tool: "Tool version",
-    fiscal_year: "Fiscal year",
-    fiscal_start: "Fiscal year start month",
-    named_by: "Fiscal year named by",
-    plan_months: "Plan months",
-    window: "Lookback window",
-    as_of: "As of",
-    currency: "Currency",
-    input: "Input",
-};
-
-static ZH: Labels = Labels {
-    title: "销售计划",
-    seasonality: "季节性",
-    weights: "权重",
-    checks: "校验",
-    assumptions: "假设",
-    team: "团队",
-    rep_id: "工号",
-    name: "姓名",
-    year: "年度",
-    subtotal: "小计",
-    total: "合计",
-    metric: "指标",
-    group: "分组",
-    company: "公司",
-    source: "来源",
-    season_chart: "月度季节性",
-    weights_note: "w = (α·h + β·c + γ·e) / (α + β + γ)，再乘以角色系数并在组内重新归一。h：业绩份额，c：能力份额，e：平均份额；α β γ 为规则中的权重（见“假设”）。",
-    held: "个人目标",
-    yes: "是",
-    no: "否",
-    net: "窗口内净销售",
-    window_rows: "窗口内记录数",
-    capacity: "产能",
-    own_run_rate: "本人月均",
-    run_rate: "采用月均",
-    h: "h",
-    c: "c",
-    e: "e",
-    role_weight: "角色系数",
-    w: "w",
-    availability: "可用度",
-    target: "目标 T",
-    over_assignment: "超额分配系数",
-    assigned: "分配总额 A",
-    rep_sum: "个人合计",
-    difference: "差额",
-    held_parts: "个人目标部分",
-    status: "结果",
-    item: "项目",
-    value: "值",
-    sha256: "SHA-256",
-    tool: "工具版本",
-    fiscal_year: "财年",
-    fiscal_start: "财年起始月",
-    named_by: "财年命名",
-    plan_months: "计划月份",
-    window: "回溯窗口",
-    as_of: "制定日期",
-    currency: "货币",
-    input: "输入文件",
-};
-
-/// The labels of `lang` (`zh`, else English).
-fn labels(lang: &str) -> &'static Labels {
-    if lang == "zh" {
-        &ZH
-    } else {
-        &EN
-    }
-}
-
-/// Formats shared by every sheet.
-struct Styles {
-    header: Format,
-    text: Format,
-    bold: Format,
-    note: Format,
-    pct: Format,
-    decimal: Format,
-    pass: Format,
-    fail: Format,
-}
-
-impl Styles {
-    fn new() -> Self {
-        Styles {
-            header: Format::new()
-                .set_bold()
-                .set_background_color(Color::RGB(0xD9E1F2))
-                .set_border_bottom(FormatBorder::Thin),
-            text: Format::new(),
-            bold: Format::new().set_bold(),
-            note: Format::new().set_italic(),
-            pct: Format::new().set_num_format("0.00%"),
-            decimal: Format::new().set_num_format("#,##0.00"),
-            pass: Format::new()
-                .set_background_color(Color::RGB(0xC6EFCE))
-                .set_font_color(Color::RGB(0x006100)),
-            fail: Format::new()
-                .set_background_color(Color::RGB(0xFFC7CE))
-                .set_font_color(Color::RGB(0x9C0006)),
-        }
-    }
-}
-
-/// Number formats of one metric's figures.
-struct Figures {
-    plain: Format,
-    bold: Format,
-    total: Format,
-    /// Characters the format adds beside the digits (currency prefix).
-    pad: usize,
-}
-
-impl Figures {
-    fn of(metric: &Metric, currency: Option<&str>) -> Self {
-        let digits = match places(metric) {
-            0 => "#,##0".to_string(),
-            p => format!("#,##0.{}", "0".repeat(p)),
-        };
-        let (fmt, pad) = match (metric.kind, currency) {
-            (MetricKind::Money, Some(c)) => {
-                let c = c.replace('"', "");
-                (format!("\"{c} \"{digits}"), text_width(&c) + 1)
-            }
-            _ => (digits, 0),
-        };
-        Figures {
-            plain: Format::new().set_num_format(&fmt),
-            bold: Format::new().set_num_format(&fmt).set_bold(),
-            total: Format::new()
-                .set_num_format(&fmt)
-                .set_bold()
-                .set_border_top(FormatBorder::Thin),
-            pad,
-        }
-    }
-
-    /// The width of a figure shown with this format.
-    fn width(&self, text: &str) -> usize {
-        let int = text.trim_start_matches('-').split('.').next().unwrap_or("");
-        text.len() + int.len().saturating_sub(1) / 3 + self.pad
-    }
-}
-
-/// Decimal places of a metric's figures, as in `plan.csv`.
-fn places(metric: &Metric) -> usize {
-    match metric.kind {
-        MetricKind::Money => metric.unit.scale().max(2) as usize,
-        MetricKind::Count => metric.unit.scale() as usize,
-    }
-}
-
-/// A figure in units: its exact decimal text and that number for the cell.
-fn figure(units: i64, metric: &Metric) -> (String, f64) {
-    let text = format_units(units, metric.unit, metric.kind);
-    let value = text.parse().unwrap_or(0.0);
-    (text, value)
-}
-
-/// A worksheet being written, with the width each column needs.
-struct Sheet<'a> {
-    ws: &'a mut Worksheet,
-    widths: Vec<usize>,
-}
-
-impl<'a> Sheet<'a> {
-    fn new(ws: &'a mut Worksheet) -> Self {
-        Sheet {
-            ws,
-            widths: Vec::new(),
-        }
-    }
-
-    fn fit(&mut self, col: ColNum, width: usize) {
-        let c = usize::from(col);
-        if self.widths.len() <= c {
-            self.widths.resize(c + 1, 0);
-        }
-        self.widths[c] = self.widths[c].max(width);
-    }
-
-    /// Text, always as text: a leading `=` stays a character.
-    fn text(&mut self, row: RowNum, col: ColNum, s: &str, f: &Format) -> Result<(), XlsxError> {
-        self.ws.write_string_with_format(row, col, s, f)?;
-        self.fit(col, text_width(s));
-        Ok(())
-    }
-
-    fn header(&mut self, row: RowNum, names: &[String], f: &Format) -> Result<(), XlsxError> {
-        for (c, name) in names.iter().enumerate() {
-            self.text(row, c as ColNum, name, f)?;
-        }
-        Ok(())
-    }
-
-    fn number(
-        &mut self,
-        row: RowNum,
-        col: ColNum,
-        v: f64,
-        width: usize,
-        f: &Format,
-    ) -> Result<(), XlsxError> {
-        self.ws.write_number_with_format(row, col, v, f)?;
-        self.fit(col, width);
-        Ok(())
-    }
-
-    /// A formula with its value cached, so readers without a calc engine see it.
-    fn formula(
-        &mut self,
-        row: RowNum,
-        col: ColNum,
-        formula: &str,
-        result: &str,
-        width: usize,
-        f: &Format,
-    ) -> Result<(), XlsxError> {
-        let formula = Formula::new(formula).set_result(result);
-        self.ws.write_formula_with_format(row, col, formula, f)?;
-        self.fit(col, width);
-        Ok(())
-    }
-
-    /// Column widths from the content, page setup, and the frozen header.
-    fn finish(self, header_row: RowNum, freeze_col: ColNum) -> Result<(), XlsxError> {
-        for (c, w) in self.widths.iter().enumerate() {
-            let w = (*w).clamp(6, 50) + 2;
-            self.ws.set_column_width(c as ColNum, w as f64)?;
-        }
-        self.ws.set_freeze_panes(header_row + 1, freeze_col)?;
-        self.ws.set_repeat_rows(header_row, header_row)?;
-        self.ws.set_landscape();
-        self.ws.set_print_fit_to_pages(1, 0);
-        Ok(())
-    }
-}
-
-/// Display width in characters: CJK and other wide characters count twice.
-fn text_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if u32::from(c) >= 0x1100 { 2 } else { 1 })
-        .sum()
-}
-
-/// A name Excel accepts for a sheet, unique (case-insensitively) among `taken`.
-fn sheet_name(raw: &str, taken: &mut Vec<String>) -> String {
-    let clean: String = raw
-        .chars()
-        .map(|c| {
-            if "[]:*?/\\".contains(c) || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let clean = clean.trim_matches('\'');
-    let clean = if clean.trim().is_empty() {
-        "Sheet"
-    } else {
-        clean
-    };
-    let mut n = 1;
-    loop {
-        let suffix = if n == 1 {
-            String::new()
-        } else {
-            format!("~{n}")
-        };
-        let mut name = String::new();
-        let mut len = 0;
-        for c in clean.chars() {
-            len += c.len_utf16();
-            if len > 31 - suffix.len() {
-                break;
-            }
-            name.push(c);
-        }
-        let name = format!("{}{suffix}", name.trim_end_matches('\''));
-        if !taken.contains(&name.to_lowercase()) {
-            taken.push(name.to_lowercase());
-            return name;
-        }
-        n += 1;
-    }
-}
-
-/// First column of the months on a metric sheet (after team, rep id, name).
-const FIRST_MONTH_COL: ColNum = 3;
 /// Figure columns on a metric sheet: 12 months, 4 quarters, the year.
 const FIGURE_COLS: usize = 17;
 
@@ -466,18 +73,17 @@ fn period_of(k: usize) -> usize {
     }
 }
 
-/// `=SUM(…)` over cell references, nested when there are more than Excel's 255 arguments.
-fn sum_formula(refs: &[String]) -> String {
-    const MAX_ARGS: usize = 255;
-    let inner = if refs.len() <= MAX_ARGS {
-        refs.join(",")
-    } else {
-        refs.chunks(MAX_ARGS)
-            .map(|c| format!("SUM({})", c.join(",")))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    format!("=SUM({inner})")
+/// On a rep row, the month columns that figure column `k` sums (quarters and year).
+fn months_summed(k: usize) -> Option<(ColNum, ColNum)> {
+    let first = FIRST_FIGURE_COL;
+    match k {
+        0..12 => None,
+        12..16 => {
+            let q = (k - 12) as ColNum;
+            Some((first + 3 * q, first + 3 * q + 2))
+        }
+        _ => Some((first, first + 11)),
+    }
 }
 
 /// A metric sheet: rep rows by team, a subtotal per team, a grand total.
@@ -498,100 +104,47 @@ fn metric_sheet(
     head.extend((1..=4).map(|q| format!("Q{q}")));
     head.push(l.year.into());
     sh.header(0, &head, &st.header)?;
-    let last_col = FIRST_MONTH_COL + FIGURE_COLS as ColNum - 1;
-
-    let team_key = |line: &Line| line.rep.map_or("", |r| input.reps[r].team_key.as_str());
-    let mut row: RowNum = 1;
-    // Cells the grand total adds up: subtotal rows, and no-team blocks.
-    let mut parts: Vec<(RowNum, RowNum)> = Vec::new();
-    for block in ml.reps.chunk_by(|a, b| team_key(a) == team_key(b)) {
-        let first = row;
-        for line in block {
-            rep_row(&mut sh, row, line, input, metric, &fig, st)?;
-            row += 1;
-        }
-        let last = row - 1;
-        if team_key(&block[0]).is_empty() {
-            parts.push((first, last));
-            continue;
-        }
-        sh.text(row, 0, &block[0].team, &st.bold)?;
-        sh.text(row, 2, l.subtotal, &st.bold)?;
-        for k in 0..FIGURE_COLS {
-            let col = FIRST_MONTH_COL + k as ColNum;
-            let units: i64 = block.iter().map(|x| x.values[period_of(k)]).sum();
-            let (text, _) = figure(units, metric);
-            let f = format!("=SUM({})", cell_range(first, col, last, col));
-            sh.formula(row, col, &f, &text, fig.width(&text), &fig.bold)?;
-        }
-        sh.ws.group_rows(first, last)?;
-        parts.push((row, row));
-        row += 1;
-    }
-    let filter_last = row.saturating_sub(1).max(1);
-    sh.text(row, 0, l.total, &st.bold)?;
-    for k in 0..FIGURE_COLS {
-        let col = FIRST_MONTH_COL + k as ColNum;
-        let (text, value) = figure(ml.company.values[period_of(k)], metric);
-        if parts.is_empty() {
-            sh.number(row, col, value, fig.width(&text), &fig.total)?;
-            continue;
-        }
-        let refs: Vec<String> = parts
-            .iter()
-            .map(|&(a, b)| {
-                if a == b {
-                    row_col_to_cell(a, col)
-                } else {
-                    cell_range(a, col, b, col)
-                }
-            })
-            .collect();
-        sh.formula(
-            row,
-            col,
-            &sum_formula(&refs),
-            &text,
-            fig.width(&text),
-            &fig.total,
-        )?;
-    }
-    sh.ws.autofilter(0, 0, filter_last, last_col)?;
-    sh.finish(0, FIRST_MONTH_COL)
+    let cols: Vec<TableCol> = (0..FIGURE_COLS)
+        .map(|k| TableCol {
+            metric,
+            fig: &fig,
+            across: months_summed(k),
+        })
+        .collect();
+    let rows: Vec<TableRow> = ml
+        .reps
+        .iter()
+        .map(|line| {
+            table_row(
+                input,
+                line,
+                (0..FIGURE_COLS)
+                    .map(|k| Some(line.values[period_of(k)]))
+                    .collect(),
+            )
+        })
+        .collect();
+    let total = team_table(&mut sh, 1, &rows, &cols, l, st)?;
+    let last_col = FIRST_FIGURE_COL + FIGURE_COLS as ColNum - 1;
+    sh.ws
+        .autofilter(0, 0, total.saturating_sub(1).max(1), last_col)?;
+    sh.finish(0..=0, FIRST_FIGURE_COL)
 }
 
-/// One rep's row: months as numbers, quarters and year as cached SUMs of them.
-fn rep_row(
-    sh: &mut Sheet,
-    row: RowNum,
-    line: &Line,
-    input: &PlanInput,
-    metric: &Metric,
-    fig: &Figures,
-    st: &Styles,
-) -> Result<(), XlsxError> {
+/// A rep line as a table row with the given figures.
+pub fn table_row<'a>(
+    input: &'a PlanInput,
+    line: &'a Line,
+    units: Vec<Option<i64>>,
+) -> TableRow<'a> {
     let rep = line.rep.map(|r| &input.reps[r]);
-    sh.text(row, 0, &line.team, &st.text)?;
-    sh.text(row, 1, rep.map_or("", |r| r.id.as_str()), &st.text)?;
-    sh.text(row, 2, rep.map_or("", |r| r.name.as_str()), &st.text)?;
-    for k in 0..FIGURE_COLS {
-        let col = FIRST_MONTH_COL + k as ColNum;
-        let (text, value) = figure(line.values[period_of(k)], metric);
-        let (a, b) = match k {
-            0..12 => {
-                sh.number(row, col, value, fig.width(&text), &fig.plain)?;
-                continue;
-            }
-            12..16 => {
-                let q = (k - 12) as ColNum;
-                (FIRST_MONTH_COL + 3 * q, FIRST_MONTH_COL + 3 * q + 2)
-            }
-            _ => (FIRST_MONTH_COL, FIRST_MONTH_COL + 11),
-        };
-        let f = format!("=SUM({})", cell_range(row, a, row, b));
-        sh.formula(row, col, &f, &text, fig.width(&text), &fig.plain)?;
+    TableRow {
+        team: &line.team,
+        team_key: rep.map_or("", |r| r.team_key.as_str()),
+        rep_id: rep.map_or("", |r| r.id.as_str()),
+        name: rep.map_or("", |r| r.name.as_str()),
+        units,
     }
-    Ok(())
 }
 
 /// How a group is named in the sheets.
@@ -643,7 +196,7 @@ fn seasonality_sheet(
         chart.set_width(760).set_height(360);
         sh.ws.insert_chart(row + 1, 0, &chart)?;
     }
-    sh.finish(0, 3)
+    sh.finish(0..=0, 3)
 }
 
 /// `Weights`: every input of every rep's weight, one row per (metric, rep with a plan).
@@ -711,7 +264,7 @@ fn weights_sheet(
     }
     let last_col = first_avail + 11;
     sh.ws.autofilter(1, 0, row.max(3) - 1, last_col)?;
-    sh.finish(1, 4)
+    sh.finish(1..=1, 4)
 }
 
 /// A decimal as an exact ratio.
@@ -795,7 +348,7 @@ fn checks_sheet(
         }
     }
     sh.ws.autofilter(0, 0, row.max(2) - 1, 8)?;
-    sh.finish(0, 2)
+    sh.finish(0..=0, 2)
 }
 
 /// A value on the Assumptions sheet.
@@ -882,7 +435,7 @@ fn assumptions_sheet(
         sh.text(row, 2, &sum.sha256, &st.text)?;
         row += 1;
     }
-    sh.finish(0, 1)
+    sh.finish(0..=0, 1)
 }
 
 /// A metric's rules as (plan-file key, value).
@@ -928,33 +481,4 @@ fn metric_rules(metric: &Metric) -> Vec<(&'static str, Value)> {
         ("over_assignment", Value::Number(r.over_assignment)),
         ("role_weights", Value::Text(roles)),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sheet_names_are_safe_and_unique() {
-        let mut taken = vec!["seasonality".to_string()];
-        assert_eq!(sheet_name("a/b[c]:d*e?f\\", &mut taken), "a_b_c__d_e_f_");
-        assert_eq!(sheet_name("Seasonality", &mut taken), "Seasonality~2");
-        assert_eq!(sheet_name("'quoted'", &mut taken), "quoted");
-        assert_eq!(sheet_name("", &mut taken), "Sheet");
-        let long = "x".repeat(40);
-        assert_eq!(sheet_name(&long, &mut taken), "x".repeat(31));
-        assert_eq!(
-            sheet_name(&long, &mut taken),
-            format!("{}~2", "x".repeat(29))
-        );
-    }
-
-    #[test]
-    fn sums_nest_past_255_arguments() {
-        let refs: Vec<String> = (1..=300).map(|r| format!("D{r}")).collect();
-        let f = sum_formula(&refs);
-        assert!(f.starts_with("=SUM(SUM(D1,"));
-        assert!(f.ends_with(",D300))"));
-        assert_eq!(sum_formula(&refs[..2]), "=SUM(D1,D2)");
-    }
 }

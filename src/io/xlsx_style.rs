@@ -1,0 +1,368 @@
+//! The look shared by every workbook: formats, number formats of figures,
+//! a cell writer that sizes its columns, sums with cached values, page setup
+//! and fixed workbook properties (same plan, same bytes).
+
+use super::write_csv::format_units;
+use crate::engine::model::{Metric, MetricKind};
+use rust_xlsxwriter::utility::{cell_range, row_col_to_cell};
+use rust_xlsxwriter::{
+    ColNum, Color, DocProperties, ExcelDateTime, Format, FormatBorder, Formula, RowNum, Worksheet,
+    XlsxError,
+};
+use std::ops::RangeInclusive;
+
+/// Formats shared by every sheet.
+pub struct Styles {
+    pub header: Format,
+    pub text: Format,
+    pub bold: Format,
+    pub title: Format,
+    pub note: Format,
+    pub pct: Format,
+    pub decimal: Format,
+    pub pass: Format,
+    pub fail: Format,
+}
+
+impl Default for Styles {
+    /// The formats, in the workbooks' colours.
+    fn default() -> Self {
+        Styles {
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0xD9E1F2))
+                .set_border_bottom(FormatBorder::Thin),
+            text: Format::new(),
+            bold: Format::new().set_bold(),
+            title: Format::new().set_bold().set_font_size(14),
+            note: Format::new().set_italic(),
+            pct: Format::new().set_num_format("0.00%"),
+            decimal: Format::new().set_num_format("#,##0.00"),
+            pass: Format::new()
+                .set_background_color(Color::RGB(0xC6EFCE))
+                .set_font_color(Color::RGB(0x006100)),
+            fail: Format::new()
+                .set_background_color(Color::RGB(0xFFC7CE))
+                .set_font_color(Color::RGB(0x9C0006)),
+        }
+    }
+}
+
+/// Number formats of one metric's figures.
+pub struct Figures {
+    pub plain: Format,
+    pub bold: Format,
+    pub total: Format,
+    /// Characters the format adds beside the digits (currency prefix).
+    pad: usize,
+}
+
+impl Figures {
+    /// The formats of a metric's figures, as precise as `plan.csv`.
+    pub fn of(metric: &Metric, currency: Option<&str>) -> Self {
+        Figures::with_places(metric, places(metric), currency)
+    }
+
+    /// The formats of a metric's figures with `places` decimals.
+    pub fn with_places(metric: &Metric, places: usize, currency: Option<&str>) -> Self {
+        let digits = match places {
+            0 => "#,##0".to_string(),
+            p => format!("#,##0.{}", "0".repeat(p)),
+        };
+        let (fmt, pad) = match (metric.kind, currency) {
+            (MetricKind::Money, Some(c)) => {
+                let c = c.replace('"', "");
+                (format!("\"{c} \"{digits}"), text_width(&c) + 1)
+            }
+            _ => (digits, 0),
+        };
+        Figures {
+            plain: Format::new().set_num_format(&fmt),
+            bold: Format::new().set_num_format(&fmt).set_bold(),
+            total: Format::new()
+                .set_num_format(&fmt)
+                .set_bold()
+                .set_border_top(FormatBorder::Thin),
+            pad,
+        }
+    }
+
+    /// The width of a figure shown with this format.
+    pub fn width(&self, text: &str) -> usize {
+        let int = text.trim_start_matches('-').split('.').next().unwrap_or("");
+        text.len() + int.len().saturating_sub(1) / 3 + self.pad
+    }
+}
+
+/// Decimal places of a metric's figures, as in `plan.csv`.
+pub fn places(metric: &Metric) -> usize {
+    match metric.kind {
+        MetricKind::Money => metric.unit.scale().max(2) as usize,
+        MetricKind::Count => metric.unit.scale() as usize,
+    }
+}
+
+/// A figure in units: its exact decimal text and that number for the cell.
+pub fn figure(units: i64, metric: &Metric) -> (String, f64) {
+    let text = format_units(units, metric.unit, metric.kind);
+    let value = text.parse().unwrap_or(0.0);
+    (text, value)
+}
+
+/// A worksheet being written, with the width each column needs.
+pub struct Sheet<'a> {
+    pub ws: &'a mut Worksheet,
+    widths: Vec<usize>,
+}
+
+impl<'a> Sheet<'a> {
+    /// Starts writing `ws`.
+    pub fn new(ws: &'a mut Worksheet) -> Self {
+        Sheet {
+            ws,
+            widths: Vec::new(),
+        }
+    }
+
+    /// Widens column `col` to at least `width` characters.
+    pub fn fit(&mut self, col: ColNum, width: usize) {
+        let c = usize::from(col);
+        if self.widths.len() <= c {
+            self.widths.resize(c + 1, 0);
+        }
+        self.widths[c] = self.widths[c].max(width);
+    }
+
+    /// Text, always as text: a leading `=` stays a character.
+    pub fn text(&mut self, row: RowNum, col: ColNum, s: &str, f: &Format) -> Result<(), XlsxError> {
+        self.ws.write_string_with_format(row, col, s, f)?;
+        self.fit(col, text_width(s));
+        Ok(())
+    }
+
+    /// A header row: one text per column from column 0.
+    pub fn header(&mut self, row: RowNum, names: &[String], f: &Format) -> Result<(), XlsxError> {
+        for (c, name) in names.iter().enumerate() {
+            self.text(row, c as ColNum, name, f)?;
+        }
+        Ok(())
+    }
+
+    /// A number, and the width its shown text needs.
+    pub fn number(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        v: f64,
+        width: usize,
+        f: &Format,
+    ) -> Result<(), XlsxError> {
+        self.ws.write_number_with_format(row, col, v, f)?;
+        self.fit(col, width);
+        Ok(())
+    }
+
+    /// A formula with its value cached, so readers without a calc engine see it.
+    pub fn formula(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        formula: &str,
+        result: &str,
+        width: usize,
+        f: &Format,
+    ) -> Result<(), XlsxError> {
+        let formula = Formula::new(formula).set_result(result);
+        self.ws.write_formula_with_format(row, col, formula, f)?;
+        self.fit(col, width);
+        Ok(())
+    }
+
+    /// `=SUM` of the cells `first..=last` (a row or a column range), its value cached.
+    pub fn sum(
+        &mut self,
+        (row, col): (RowNum, ColNum),
+        first: (RowNum, ColNum),
+        last: (RowNum, ColNum),
+        result: &str,
+        width: usize,
+        f: &Format,
+    ) -> Result<(), XlsxError> {
+        let range = cell_range(first.0, first.1, last.0, last.1);
+        self.formula(row, col, &format!("=SUM({range})"), result, width, f)
+    }
+
+    /// Column widths from the content, page setup (landscape, one page wide),
+    /// and the header rows frozen and repeated on every printed page.
+    pub fn finish(
+        self,
+        header_rows: RangeInclusive<RowNum>,
+        freeze_col: ColNum,
+    ) -> Result<(), XlsxError> {
+        for (c, w) in self.widths.iter().enumerate() {
+            let w = (*w).clamp(6, 50) + 2;
+            self.ws.set_column_width(c as ColNum, w as f64)?;
+        }
+        let (first, last) = header_rows.into_inner();
+        self.ws.set_freeze_panes(last + 1, freeze_col)?;
+        self.ws.set_repeat_rows(first, last)?;
+        self.ws.set_landscape();
+        self.ws.set_print_fit_to_pages(1, 0);
+        Ok(())
+    }
+}
+
+/// The cells a grand total adds up: team subtotal rows, and blocks of rows
+/// (reps without a team) that have no subtotal.
+#[derive(Default)]
+pub struct Totals {
+    parts: Vec<(RowNum, RowNum)>,
+}
+
+impl Totals {
+    /// Rows `first..=last` count in the grand total (one row for a subtotal).
+    pub fn add(&mut self, first: RowNum, last: RowNum) {
+        self.parts.push((first, last));
+    }
+
+    /// The grand total of column `col`; `None` when there is nothing to add.
+    pub fn formula(&self, col: ColNum) -> Option<String> {
+        if self.parts.is_empty() {
+            return None;
+        }
+        let refs: Vec<String> = self
+            .parts
+            .iter()
+            .map(|&(a, b)| {
+                if a == b {
+                    row_col_to_cell(a, col)
+                } else {
+                    cell_range(a, col, b, col)
+                }
+            })
+            .collect();
+        Some(sum_formula(&refs))
+    }
+}
+
+/// Display width in characters: CJK and other wide characters count twice.
+pub fn text_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if u32::from(c) >= 0x1100 { 2 } else { 1 })
+        .sum()
+}
+
+/// A name Excel accepts for a sheet, unique (case-insensitively) among `taken`.
+pub fn sheet_name(raw: &str, taken: &mut Vec<String>) -> String {
+    let clean: String = raw
+        .chars()
+        .map(|c| {
+            if "[]:*?/\\".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let clean = clean.trim_matches('\'');
+    let clean = if clean.trim().is_empty() {
+        "Sheet"
+    } else {
+        clean
+    };
+    let mut n = 1;
+    loop {
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("~{n}")
+        };
+        let mut name = String::new();
+        let mut len = 0;
+        for c in clean.chars() {
+            len += c.len_utf16();
+            if len > 31 - suffix.len() {
+                break;
+            }
+            name.push(c);
+        }
+        let name = format!("{}{suffix}", name.trim_end_matches('\''));
+        if !taken.contains(&name.to_lowercase()) {
+            taken.push(name.to_lowercase());
+            return name;
+        }
+        n += 1;
+    }
+}
+
+/// `=SUM(…)` over cell references, nested when there are more than Excel's 255 arguments.
+pub fn sum_formula(refs: &[String]) -> String {
+    const MAX_ARGS: usize = 255;
+    let inner = if refs.len() <= MAX_ARGS {
+        refs.join(",")
+    } else {
+        refs.chunks(MAX_ARGS)
+            .map(|c| format!("SUM({})", c.join(",")))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    format!("=SUM({inner})")
+}
+
+/// Workbook properties with a fixed creation date: no wall-clock time in the file.
+pub fn properties(
+    title: &str,
+    subject: Option<&str>,
+    company: Option<&str>,
+) -> Result<DocProperties, XlsxError> {
+    let mut props = DocProperties::new()
+        .set_title(title)
+        .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
+    if let Some(subject) = subject {
+        props = props.set_subject(subject);
+    }
+    if let Some(company) = company {
+        props = props.set_company(company);
+    }
+    Ok(props)
+}
+
+/// Text for a printed page header or footer: `&` escaped, at most `max` characters.
+pub fn page_text(s: &str, max: usize) -> String {
+    s.chars().take(max).collect::<String>().replace('&', "&&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_are_safe_and_unique() {
+        let mut taken = vec!["seasonality".to_string()];
+        assert_eq!(sheet_name("a/b[c]:d*e?f\\", &mut taken), "a_b_c__d_e_f_");
+        assert_eq!(sheet_name("Seasonality", &mut taken), "Seasonality~2");
+        assert_eq!(sheet_name("'quoted'", &mut taken), "quoted");
+        assert_eq!(sheet_name("", &mut taken), "Sheet");
+        let long = "x".repeat(40);
+        assert_eq!(sheet_name(&long, &mut taken), "x".repeat(31));
+        assert_eq!(
+            sheet_name(&long, &mut taken),
+            format!("{}~2", "x".repeat(29))
+        );
+    }
+
+    #[test]
+    fn sums_nest_past_255_arguments() {
+        let refs: Vec<String> = (1..=300).map(|r| format!("D{r}")).collect();
+        let f = sum_formula(&refs);
+        assert!(f.starts_with("=SUM(SUM(D1,"));
+        assert!(f.ends_with(",D300))"));
+        assert_eq!(sum_formula(&refs[..2]), "=SUM(D1,D2)");
+    }
+
+    #[test]
+    fn page_text_escapes_ampersands() {
+        assert_eq!(page_text("R&D team", 50), "R&&D team");
+        assert_eq!(page_text("abcdef", 3), "abc");
+    }
+}
