@@ -85,7 +85,28 @@ fn num(s: &str, max_len: usize) -> Option<u32> {
 /// brackets (`(1,234)`), `%`, exponents (`1.5E3`) and full-width forms. Without `decimal_comma`,
 /// text that only a decimal comma would make a number is `LooksLikeDecimalComma`.
 pub fn parse_number(text: &str, decimal_comma: bool) -> Result<Decimal, ValueError> {
-    hinted(text, decimal_comma, true)
+    match plain_decimal(text).filter(|_| !decimal_comma) {
+        Some(d) => Ok(d),
+        None => hinted(text, decimal_comma, true),
+    }
+}
+
+/// The fast path for the common case, `-1234.56` (with a decimal point): ASCII digits, an optional
+/// leading minus and at most one point, parsed without allocating.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    let b = text.as_bytes();
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    let plain = !digits.is_empty()
+        && digits.len() <= 20
+        && digits[0] != b'.'
+        && digits[digits.len() - 1] != b'.'
+        && digits.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && digits.iter().filter(|c| **c == b'.').count() <= 1;
+    if plain {
+        Decimal::from_str_exact(text).ok()
+    } else {
+        None
+    }
 }
 
 /// A percentage or plain ratio for `growth`: "15%" -> 0.15, "0.15" -> 0.15, "-5%" -> -0.05,
@@ -304,6 +325,11 @@ fn strip_time(s: &str) -> &str {
 /// first. A bare number of 1 to 6 digits (and decimals) is a 1900-system serial; 8 digits is
 /// `yyyymmdd`. 2-digit years are rejected (`TwoDigitYear`).
 pub fn parse_date(text: &str, format: Option<&str>) -> Result<DateText, ValueError> {
+    if format.is_none() {
+        if let Some(d) = iso_date(text) {
+            return Ok(DateText::Exact(d));
+        }
+    }
     let folded = fold(text);
     let full = folded.trim();
     let s = strip_time(full);
@@ -383,6 +409,23 @@ pub fn parse_date(text: &str, format: Option<&str>) -> Result<DateText, ValueErr
     } else {
         Err(E::ImpossibleDate(s.to_string()))
     }
+}
+
+/// The fast path for `2027-01-31` exactly, without allocating; `None` sends
+/// everything else (and impossible dates) to the full parser.
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = num(0..4)? as i32;
+    (1900..=9999).contains(&year).then_some(())?;
+    NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)
 }
 
 /// Excel serial day number to a date; the fraction (time) is ignored. 1900 system: serial 1 =

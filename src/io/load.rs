@@ -178,32 +178,32 @@ impl<'a> Base<'a> {
             .unwrap_or(&Cell::Empty)
     }
 
+    /// Records a problem of a cell; the place is filled in here, so the
+    /// common case (no problem) builds no `Origin`.
+    fn report(&mut self, row: &Row, name: &str, mut p: Problem) {
+        p.origin = Some(self.at(row.number, name));
+        self.problems.push(p);
+    }
+
     fn text(&mut self, row: &Row, name: &str) -> String {
-        let at = self.at(row.number, name);
-        cells::text(self.cell(row, name), &at).unwrap_or_else(|p| {
-            self.problems.push(p);
+        cells::text(self.cell(row, name), &Origin::default()).unwrap_or_else(|p| {
+            self.report(row, name, p);
             String::new()
         })
     }
 
     fn number(&mut self, row: &Row, name: &str) -> Option<Decimal> {
-        let at = self.at(row.number, name);
         let dc = self.src.options.decimal_comma.unwrap_or(false);
-        cells::number(self.cell(row, name), &at, dc).unwrap_or_else(|p| {
-            self.problems.push(p);
+        cells::number(self.cell(row, name), &Origin::default(), dc).unwrap_or_else(|p| {
+            self.report(row, name, p);
             None
         })
     }
 
     fn date(&mut self, row: &Row, name: &str) -> Option<DateText> {
-        let at = self.at(row.number, name);
-        cells::date(
-            self.cell(row, name),
-            &at,
-            self.src.options.date_format.as_deref(),
-        )
-        .unwrap_or_else(|p| {
-            self.problems.push(p);
+        let format = self.src.options.date_format.as_deref();
+        cells::date(self.cell(row, name), &Origin::default(), format).unwrap_or_else(|p| {
+            self.report(row, name, p);
             None
         })
     }
@@ -625,6 +625,17 @@ pub fn holidays(
     (hol, work)
 }
 
+/// A key's index, matched trimmed and case-insensitively; allocates only for
+/// keys with upper-case or non-ASCII letters.
+fn find_key(keys: &HashMap<String, usize>, s: &str) -> Option<usize> {
+    let t = s.trim();
+    if t.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        keys.get(t).copied()
+    } else {
+        keys.get(&norm(t)).copied()
+    }
+}
+
 /// How history rows find their rep.
 pub struct RepLookup<'a> {
     pub reps: &'a [Rep],
@@ -657,15 +668,11 @@ pub fn history(
     impl V<'_> {
         fn take(&mut self, row: &Row) {
             let b = &mut self.base;
-            let rep_text = match b.map.get("rep_id") {
-                Some(i) => match row.cells.get(i) {
-                    Some(Cell::Text(s)) => norm(s),
-                    Some(Cell::Empty) | None => String::new(),
-                    Some(_) => norm(&b.text(row, "rep_id")),
-                },
-                None => String::new(),
+            let rep = match b.map.get("rep_id").and_then(|i| row.cells.get(i)) {
+                Some(Cell::Text(s)) => find_key(&self.keys, s),
+                Some(Cell::Empty) | None => None,
+                Some(_) => find_key(&self.keys, &b.text(row, "rep_id")),
             };
-            let rep = self.keys.get(&rep_text).copied();
             let team = if rep.is_none() && b.map.get("team").is_some() {
                 norm(&b.text(row, "team"))
             } else {
