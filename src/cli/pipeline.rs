@@ -8,7 +8,10 @@ use crate::engine::model::{Plan, PlanInput};
 use crate::engine::plan::make_plan;
 use crate::io::load::{self, RepLookup, Source};
 use crate::io::manifest::{self, FileEntry, InputSum, Manifest, PlanInfo};
-use crate::io::{write_csv, write_xlsx};
+use crate::io::write_books::{self, Books, PeriodBook};
+use crate::io::write_csv;
+use crate::io::write_xlsx::{self, PlanBook};
+use rayon::prelude::*;
 
 /// What reading and planning gave.
 pub struct Planned {
@@ -167,7 +170,7 @@ pub struct RenderOptions {
     pub lang: String,
 }
 
-/// Renders every output file: (relative path, bytes, rep index), manifest last.
+/// Renders every output file: (relative path, bytes), manifest last.
 pub fn render(
     config: &Config,
     planned: &Planned,
@@ -181,7 +184,7 @@ pub fn render(
         "plan.csv".into(),
         write_csv::plan_csv(&planned.input, &periods, &lines),
     ));
-    let book = write_xlsx::PlanBook {
+    let book = PlanBook {
         input: &planned.input,
         plan: &planned.plan,
         periods: &periods,
@@ -192,11 +195,13 @@ pub fn render(
         company: config.plan_file.output.company.as_deref(),
         currency: config.plan_file.output.currency.as_deref(),
     };
-    files.push((
-        "plan.xlsx".into(),
-        write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?,
-    ));
-    let entries = files
+    // plan.xlsx is the largest workbook: render it beside the others.
+    let (plan_xlsx, books) = rayon::join(
+        || write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}")),
+        || workbooks(config, &book),
+    );
+    files.push(("plan.xlsx".into(), plan_xlsx?));
+    let mut entries: Vec<FileEntry> = files
         .iter()
         .map(|(path, bytes)| FileEntry {
             path: path.clone(),
@@ -205,6 +210,10 @@ pub fn render(
             email: None,
         })
         .collect();
+    for (entry, bytes) in books? {
+        files.push((entry.path.clone(), bytes));
+        entries.push(entry);
+    }
     let m = Manifest {
         plan: PlanInfo {
             year: planned.plan.year,
@@ -216,6 +225,78 @@ pub fn render(
     };
     files.push(("manifest.json".into(), m.to_bytes()));
     Ok(files)
+}
+
+/// A workbook to render: a period's, or a rep's under its file name.
+enum Job {
+    Period(PeriodBook),
+    Rep(usize, String),
+}
+
+/// The period workbooks, then the rep workbooks, as the plan file's `[output]`
+/// asks, each with its manifest entry. Rendered in parallel, one workbook per
+/// task: memory holds the workbooks being built (one per thread) besides the
+/// finished bytes, and the order is fixed whatever the threads do.
+fn workbooks(config: &Config, book: &PlanBook) -> Result<Vec<(FileEntry, Vec<u8>)>, String> {
+    let output = &config.plan_file.output;
+    let books = Books::new(book);
+    let reps = &book.input.reps;
+    let mut jobs = Vec::new();
+    let kinds = output
+        .period_workbooks
+        .clone()
+        .unwrap_or_else(|| vec!["quarter".into(), "month".into()]);
+    let mut seen: Vec<String> = Vec::new();
+    for kind in kinds {
+        let kind = kind.trim().to_lowercase();
+        if seen.contains(&kind) {
+            continue;
+        }
+        match kind.as_str() {
+            "quarter" => jobs.extend((0..4).map(|q| Job::Period(PeriodBook::Quarter(q)))),
+            "month" => jobs.extend((0..12).map(|m| Job::Period(PeriodBook::Month(m)))),
+            other => {
+                return Err(format!(
+                    "plan file: [output] period_workbooks holds {other:?}; expected \"quarter\" or \"month\""
+                ))
+            }
+        }
+        seen.push(kind);
+    }
+    if output.rep_workbooks.unwrap_or(true) {
+        let names = write_books::rep_file_names(reps, books.planned());
+        jobs.extend(
+            books
+                .planned()
+                .iter()
+                .zip(names)
+                .map(|(&r, n)| Job::Rep(r, n)),
+        );
+    }
+    jobs.par_iter()
+        .map(|job| {
+            let (path, bytes, rep) = match job {
+                Job::Period(p) => (
+                    format!("periods/{}.xlsx", book.periods.labels[p.column()]),
+                    write_books::period_xlsx(&books, *p),
+                    None,
+                ),
+                Job::Rep(r, name) => (
+                    format!("reps/{name}.xlsx"),
+                    write_books::rep_xlsx(&books, *r),
+                    Some(&reps[*r]),
+                ),
+            };
+            let bytes = bytes.map_err(|e| format!("{path}: {e}"))?;
+            let entry = FileEntry {
+                sha256: manifest::sha256_hex(&bytes),
+                rep_id: rep.map(|r| r.id.clone()),
+                email: rep.map(|r| r.email.clone()).filter(|e| !e.is_empty()),
+                path,
+            };
+            Ok((entry, bytes))
+        })
+        .collect()
 }
 
 /// `plan 0.1.0`.

@@ -1,1 +1,678 @@
+//! The per-rep and per-period workbooks (SPEC §3). `reps/<rep>.xlsx` is one
+//! rep's quota letter: months, quarters and year of every metric beside last
+//! year's months and the growth, a chart, and the rep's ISO weeks.
+//! `periods/<period>.xlsx` holds every rep's targets for a quarter or a month,
+//! by team, and per metric the period's weeks cut to the days inside it. Pure
+//! renderers to bytes with a fixed creation date: same plan, same bytes.
 
+use super::write_xlsx::PlanBook;
+use super::xlsx_labels::{labels, Labels};
+use super::xlsx_style::{
+    figure, page_text, places, properties, sheet_name, Figures, Sheet, Styles,
+};
+use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
+use crate::engine::calendar::{ym_first_day, YearCalendar};
+use crate::engine::layout::{day_values, Line, MONTH0, WEEK0};
+use crate::engine::model::Rep;
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+use rust_xlsxwriter::utility::row_col_to_cell;
+use rust_xlsxwriter::{
+    Chart, ChartSolidFill, ChartType, ColNum, Color, Format, RowNum, Workbook, Worksheet, XlsxError,
+};
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// The plan as the per-rep and per-period workbooks read it.
+pub struct Books<'a> {
+    book: &'a PlanBook<'a>,
+    /// Per metric (in `book.lines` order): input rep index → the rep's line.
+    by_rep: Vec<Vec<Option<&'a Line>>>,
+    /// Reps with a plan, in reps-file order.
+    planned: Vec<usize>,
+    /// The same reps grouped by team, teams in order of first appearance.
+    grouped: Vec<usize>,
+}
+
+impl<'a> Books<'a> {
+    /// Indexes the plan's lines by rep.
+    pub fn new(book: &'a PlanBook<'a>) -> Self {
+        let reps = &book.input.reps;
+        let by_rep: Vec<Vec<Option<&Line>>> = book
+            .lines
+            .iter()
+            .map(|ml| {
+                let mut of = vec![None; reps.len()];
+                for line in &ml.reps {
+                    if let Some(r) = line.rep {
+                        of[r] = Some(line);
+                    }
+                }
+                of
+            })
+            .collect();
+        let planned: Vec<usize> = (0..reps.len())
+            .filter(|&r| by_rep.iter().any(|of| of[r].is_some()))
+            .collect();
+        let mut teams: Vec<&str> = Vec::new();
+        for r in reps {
+            if !teams.contains(&r.team_key.as_str()) {
+                teams.push(&r.team_key);
+            }
+        }
+        let mut grouped = planned.clone();
+        grouped.sort_by_key(|&r| teams.iter().position(|t| *t == reps[r].team_key));
+        Books {
+            book,
+            by_rep,
+            planned,
+            grouped,
+        }
+    }
+
+    /// Reps with a plan (in some metric), in reps-file order: those with a workbook.
+    pub fn planned(&self) -> &[usize] {
+        &self.planned
+    }
+
+    /// The metrics (indices into `book.lines`) rep `r` has a plan in, with its lines.
+    fn lines_of(&self, r: usize) -> impl Iterator<Item = (usize, &'a Line)> + '_ {
+        self.by_rep
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, of)| of[r].map(|line| (i, line)))
+    }
+}
+
+/// A period with a workbook of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodBook {
+    /// A fiscal quarter, 0–3.
+    Quarter(usize),
+    /// A fiscal month, 0–11.
+    Month(usize),
+}
+
+impl PeriodBook {
+    /// The period's index in [`Line::values`] and in the period labels.
+    pub fn column(self) -> usize {
+        match self {
+            PeriodBook::Quarter(q) => 1 + q,
+            PeriodBook::Month(m) => MONTH0 + m,
+        }
+    }
+
+    /// The fiscal months (0–11) of the period.
+    fn months(self) -> Range<usize> {
+        match self {
+            PeriodBook::Quarter(q) => 3 * q..3 * q + 3,
+            PeriodBook::Month(m) => m..m + 1,
+        }
+    }
+}
+
+/// Safe file names (without `.xlsx`) for the reps `planned` (indices into
+/// `reps`, in reps-file order): characters that are not allowed in file names
+/// become `_`, leading dots and trailing dots and spaces go, `..` cannot
+/// occur, reserved Windows names get a `_`, and names that equal an earlier
+/// one (ignoring case) get `~2`, `~3` ….
+pub fn rep_file_names(reps: &[Rep], planned: &[usize]) -> Vec<String> {
+    let mut taken = HashSet::new();
+    planned
+        .iter()
+        .map(|&r| {
+            let base = safe_name(&reps[r].id);
+            let mut name = base.clone();
+            let mut n = 1;
+            while !taken.insert(name.to_lowercase()) {
+                n += 1;
+                name = format!("{base}~{n}");
+            }
+            name
+        })
+        .collect()
+}
+
+/// Longest name kept from an id, in characters.
+const MAX_NAME: usize = 100;
+
+/// An id as a file name that is safe on every system.
+fn safe_name(id: &str) -> String {
+    let mut s = String::new();
+    for c in id.chars().take(MAX_NAME) {
+        let c = if r#"/\:*?"<>|"#.contains(c) || c.is_control() {
+            '_'
+        } else {
+            c
+        };
+        if !(c == '.' && s.ends_with('.')) {
+            s.push(c);
+        }
+    }
+    let s = s.trim_start_matches('.').trim_end_matches(['.', ' ']);
+    if s.is_empty() {
+        return "_".into();
+    }
+    let stem_len = s.find('.').unwrap_or(s.len());
+    let stem = s[..stem_len].trim_end().to_ascii_uppercase();
+    let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && matches!(stem.as_bytes()[3], b'1'..=b'9'));
+    if reserved {
+        format!("{}_{}", &s[..stem_len], &s[stem_len..])
+    } else {
+        s.to_string()
+    }
+}
+
+/// Renders rep `r`'s workbook (`r` indexes the input reps; the rep has a plan).
+pub fn rep_xlsx(books: &Books, r: usize) -> Result<Vec<u8>, XlsxError> {
+    let book = books.book;
+    let l = labels(book.lang);
+    let st = Styles::default();
+    let rep = &book.input.reps[r];
+    let year = book.plan.year;
+    let mut wb = Workbook::new();
+    let header = format!(
+        "&L{} {}&C{}&R{} {year}",
+        page_text(&rep.id, 40),
+        page_text(&rep.name, 40),
+        page_text(book.company.unwrap_or(""), 60),
+        l.letter,
+    );
+    let footer = format!("&L{}&R{}", page_text(&rep.team, 60), l.page);
+    let plan = wb.add_worksheet().set_name(l.plan_sheet)?;
+    plan.set_header(&header).set_footer(&footer);
+    plan_sheet(plan, books, r, l, &st)?;
+    let weeks = wb.add_worksheet().set_name(l.weeks_sheet)?;
+    weeks.set_header(&header).set_footer(&footer);
+    rep_weeks_sheet(weeks, books, r, l, &st)?;
+    let title = format!("{} {year}", l.letter);
+    let subject = format!("{} {}", rep.id, rep.name);
+    wb.set_properties(&properties(&title, Some(&subject), book.company)?);
+    wb.save_to_buffer()
+}
+
+/// The rep's sales of a metric's history column in month `ym`.
+fn sales(books: &Books, r: usize, column: usize, ym: i32) -> Decimal {
+    let history = &books.book.input.history;
+    history
+        .by_rep
+        .get(&(r, ym))
+        .map_or(Decimal::ZERO, |s| s.value(column))
+}
+
+/// A header text across columns `first..=last`, merged when they are more than one.
+fn span(
+    ws: &mut Worksheet,
+    row: RowNum,
+    (first, last): (ColNum, ColNum),
+    text: &str,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    if first == last {
+        ws.write_string_with_format(row, first, text, f)?;
+    } else {
+        ws.merge_range(row, first, row, last, text, f)?;
+    }
+    Ok(())
+}
+
+/// `Plan`: who and which year, then per metric the months, quarters and
+/// year against last year's same months, with the growth; a chart per metric.
+fn plan_sheet(
+    ws: &mut Worksheet,
+    books: &Books,
+    r: usize,
+    l: &Labels,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let book = books.book;
+    let input = book.input;
+    let rep = &input.reps[r];
+    let cal = &book.plan.calendar;
+    let labels_of = &book.periods.labels;
+    let metrics: Vec<(usize, &Line)> = books.lines_of(r).collect();
+    let mut sh = Sheet::new(ws);
+    // A growth with no last year to compare to is an empty string, cached as such.
+    sh.ws.set_formula_result_default("");
+    sh.ws
+        .write_string_with_format(0, 0, format!("{} {}", l.letter, book.plan.year), &st.title)?;
+    let names: Vec<&str> = metrics
+        .iter()
+        .map(|(i, _)| input.metrics[book.lines[*i].metric].name.as_str())
+        .collect();
+    let fiscal = format!(
+        "{} ({} – {})",
+        book.plan.year,
+        labels_of[MONTH0],
+        labels_of[MONTH0 + 11]
+    );
+    let names_joined = names.join(", ");
+    let mut about: Vec<(&str, &str)> = vec![
+        (l.rep_id, &rep.id),
+        (l.name, &rep.name),
+        (l.team, &rep.team),
+        (l.manager, &rep.manager),
+        (l.fiscal_year, &fiscal),
+    ];
+    if let Some(company) = book.company {
+        about.push((l.company, company));
+    }
+    about.push((l.metrics, &names_joined));
+    let mut row: RowNum = 2;
+    for (key, value) in &about {
+        sh.text(row, 0, key, &st.bold)?;
+        sh.ws.write_string_with_format(row, 1, *value, &st.text)?;
+        row += 1;
+    }
+    let head = row + 1;
+    let sub = head + 1;
+    let first = sub + 1;
+    sh.ws.write_blank(head, 0, &st.header)?;
+    sh.text(sub, 0, l.period, &st.header)?;
+    let mut charts = Vec::new();
+    for (b, (i, line)) in metrics.iter().enumerate() {
+        let metric = &input.metrics[book.lines[*i].metric];
+        let c = 1 + 3 * b as ColNum;
+        span(sh.ws, head, (c, c + 2), &metric.name, &st.header)?;
+        for (k, name) in [l.plan_target, l.last_year, l.growth].iter().enumerate() {
+            sh.text(sub, c + k as ColNum, name, &st.header)?;
+        }
+        let last_year: Vec<Decimal> = (cal.first_ym - 12..cal.first_ym)
+            .map(|ym| sales(books, r, metric.history_column, ym))
+            .collect();
+        let ly_places = last_year
+            .iter()
+            .map(|d| d.normalize().scale() as usize)
+            .fold(places(metric), usize::max);
+        let fig = Figures::of(metric, book.currency);
+        let ly_fig = Figures::with_places(metric, ly_places, book.currency);
+        for (k, label) in period_rows(labels_of).iter().enumerate() {
+            let row = first + k as RowNum;
+            let (months, f, lf) = match k {
+                0..12 => (k..k + 1, &fig.plain, &ly_fig.plain),
+                12..16 => (3 * (k - 12)..3 * (k - 12) + 3, &fig.bold, &ly_fig.bold),
+                _ => (0..12, &fig.total, &ly_fig.total),
+            };
+            sh.text(row, 0, label, if k < 12 { &st.text } else { &st.bold })?;
+            let units: i64 = months.clone().map(|m| line.values[MONTH0 + m]).sum();
+            let ly: Decimal = months.clone().map(|m| last_year[m]).sum();
+            let (text, value) = figure(units, metric);
+            let ly_text = ly.to_string();
+            let ly_value: f64 = ly_text.parse().unwrap_or(0.0);
+            if k < 12 {
+                sh.number(row, c, value, fig.width(&text), f)?;
+                sh.number(row, c + 1, ly_value, ly_fig.width(&ly_text), lf)?;
+            } else {
+                let (a, z) = (
+                    first + months.start as RowNum,
+                    first + months.end as RowNum - 1,
+                );
+                sh.sum((row, c), (a, c), (z, c), &text, fig.width(&text), f)?;
+                let ly_width = ly_fig.width(&ly_text);
+                sh.sum((row, c + 1), (a, c + 1), (z, c + 1), &ly_text, ly_width, lf)?;
+            }
+            let (t, y) = (row_col_to_cell(row, c), row_col_to_cell(row, c + 1));
+            let growth = if ly.is_zero() {
+                String::new()
+            } else {
+                (value / ly_value - 1.0).to_string()
+            };
+            let formula = format!("=IF({y}=0,\"\",{t}/{y}-1)");
+            sh.formula(row, c + 2, &formula, &growth, 8, &st.pct)?;
+        }
+        charts.push(month_chart(l, &metric.name, (sub, c), first));
+    }
+    // The charts on the pages after the letter, two side by side, two rows a page.
+    let top = first + 18;
+    let breaks: Vec<RowNum> = (0..charts.len().div_ceil(4))
+        .map(|p| top + (p * 2 * CHART_ROWS) as RowNum)
+        .collect();
+    for (k, chart) in charts.iter().enumerate() {
+        let row = top + ((k / 2) * CHART_ROWS) as RowNum;
+        let x = (k % 2) as u32 * (CHART_WIDTH + 16);
+        sh.ws.insert_chart_with_offset(row, 0, chart, x, 8)?;
+    }
+    sh.ws.set_page_breaks(&breaks)?;
+    sh.lay_out((sub + 1, 1))?;
+    Ok(())
+}
+
+/// Chart size in pixels, and the rows a chart takes with its margin.
+const CHART_WIDTH: u32 = 480;
+const CHART_HEIGHT: u32 = 288;
+const CHART_ROWS: usize = 16;
+
+/// Row labels of the Plan sheet: 12 months, 4 quarters, the year.
+fn period_rows(labels: &[String]) -> Vec<&str> {
+    let mut rows: Vec<&str> = (0..12).map(|m| labels[MONTH0 + m].as_str()).collect();
+    rows.extend((1..=4).map(|q| labels[q].as_str()));
+    rows.push(&labels[0]);
+    rows
+}
+
+/// A column chart of a metric's month targets against last year's months.
+fn month_chart(l: &Labels, metric: &str, (sub, c): (RowNum, ColNum), first: RowNum) -> Chart {
+    let sheet = l.plan_sheet;
+    let last = first + 11;
+    let mut chart = Chart::new(ChartType::Column);
+    for (k, color) in [(0, 0x4472C4), (1, 0xA5A5A5)] {
+        chart
+            .add_series()
+            .set_name((sheet, sub, c + k))
+            .set_categories((sheet, first, 0, last, 0))
+            .set_values((sheet, first, c + k, last, c + k))
+            .set_format(ChartSolidFill::new().set_color(Color::RGB(color)));
+    }
+    chart
+        .title()
+        .set_name(&format!("{}: {}", metric.replace('!', ""), l.chart));
+    chart.set_width(CHART_WIDTH).set_height(CHART_HEIGHT);
+    chart
+}
+
+/// `Weeks`: the rep's ISO weeks with their dates, a column per metric, a total.
+fn rep_weeks_sheet(
+    ws: &mut Worksheet,
+    books: &Books,
+    r: usize,
+    l: &Labels,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let book = books.book;
+    let cal = &book.plan.calendar;
+    let metrics: Vec<(usize, &Line)> = books.lines_of(r).collect();
+    let mut sh = Sheet::new(ws);
+    let mut head: Vec<String> = vec![l.week.into(), l.dates.into()];
+    let mut figs = Vec::new();
+    for (i, _) in &metrics {
+        let metric = &book.input.metrics[book.lines[*i].metric];
+        head.push(metric.name.clone());
+        figs.push((metric, Figures::of(metric, book.currency)));
+    }
+    sh.header(0, &head, &st.header)?;
+    for (w, week) in cal.weeks.iter().enumerate() {
+        let row = 1 + w as RowNum;
+        sh.text(row, 0, &week.label, &st.text)?;
+        let dates = format!("{} – {}", week.first, week.last);
+        sh.text(row, 1, &dates, &st.text)?;
+        for (k, ((_, line), (metric, fig))) in metrics.iter().zip(&figs).enumerate() {
+            let (text, value) = figure(line.values[WEEK0 + w], metric);
+            sh.number(row, 2 + k as ColNum, value, fig.width(&text), &fig.plain)?;
+        }
+    }
+    let last = cal.weeks.len() as RowNum;
+    let total = last + 1;
+    sh.text(total, 0, l.total, &st.bold)?;
+    for (k, ((_, line), (metric, fig))) in metrics.iter().zip(&figs).enumerate() {
+        let col = 2 + k as ColNum;
+        let (text, _) = figure(line.values[0], metric);
+        sh.sum(
+            (total, col),
+            (1, col),
+            (last, col),
+            &text,
+            fig.width(&text),
+            &fig.total,
+        )?;
+    }
+    sh.ws.autofilter(0, 0, last, 1 + metrics.len() as ColNum)?;
+    sh.finish(0..=0, 2)
+}
+
+/// A week of a period: its index in the year's weeks and its days inside the period.
+struct Cut {
+    week: usize,
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+/// The weeks overlapping months `months` of the plan year, cut to them.
+fn cuts(cal: &YearCalendar, months: &Range<usize>) -> Vec<Cut> {
+    let start = ym_first_day(cal.first_ym + months.start as i32);
+    let end = ym_first_day(cal.first_ym + months.end as i32) - Days::new(1);
+    cal.weeks
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.last >= start && w.first <= end)
+        .map(|(week, w)| Cut {
+            week,
+            first: w.first.max(start),
+            last: w.last.min(end),
+        })
+        .collect()
+}
+
+/// A rep's units in each cut week: its day values on the days inside the period.
+fn cut_units(
+    cal: &YearCalendar,
+    rep: &Rep,
+    line: &Line,
+    period: PeriodBook,
+    cuts: &[Cut],
+) -> Vec<i64> {
+    let mut out = vec![0; cuts.len()];
+    let first = cuts.first().map_or(0, |c| c.week);
+    for m in period.months() {
+        for (day, v) in day_values(cal, rep, m, line.values[MONTH0 + m]) {
+            out[cal.week_of(day) - first] += v;
+        }
+    }
+    out
+}
+
+/// Renders the workbook of one quarter or month: `Targets`, then a weeks sheet per metric.
+pub fn period_xlsx(books: &Books, period: PeriodBook) -> Result<Vec<u8>, XlsxError> {
+    let book = books.book;
+    let l = labels(book.lang);
+    let st = Styles::default();
+    let label = &book.periods.labels[period.column()];
+    let mut wb = Workbook::new();
+    let title = format!("{} {label}", l.letter);
+    let header = |what: &str| {
+        format!(
+            "&L{}&C{}&R{}",
+            page_text(book.company.unwrap_or(""), 60),
+            page_text(what, 80),
+            l.page
+        )
+    };
+    let figs: Vec<Figures> = book
+        .lines
+        .iter()
+        .map(|ml| Figures::of(&book.input.metrics[ml.metric], book.currency))
+        .collect();
+    let targets = wb.add_worksheet().set_name(l.targets_sheet)?;
+    targets.set_header(header(&title));
+    targets_sheet(targets, books, period, &figs, l, &st)?;
+    let mut taken = vec![l.targets_sheet.to_lowercase()];
+    for (i, fig) in figs.iter().enumerate() {
+        let metric = &book.input.metrics[book.lines[i].metric].name;
+        let name = sheet_name(&format!("{} {metric}", l.weeks_sheet), &mut taken);
+        let ws = wb.add_worksheet().set_name(name)?;
+        ws.set_header(header(&format!("{title} · {metric}")));
+        period_weeks_sheet(ws, books, period, i, fig, l, &st)?;
+    }
+    wb.set_properties(&properties(&title, Some(label), book.company)?);
+    wb.save_to_buffer()
+}
+
+/// `Targets`: reps × metrics for the period, by team with subtotals and a total.
+fn targets_sheet(
+    ws: &mut Worksheet,
+    books: &Books,
+    period: PeriodBook,
+    figs: &[Figures],
+    l: &Labels,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let book = books.book;
+    let input = book.input;
+    let mut sh = Sheet::new(ws);
+    let mut head: Vec<String> = vec![l.team.into(), l.rep_id.into(), l.name.into()];
+    head.extend(
+        book.lines
+            .iter()
+            .map(|ml| input.metrics[ml.metric].name.clone()),
+    );
+    sh.header(0, &head, &st.header)?;
+    let cols: Vec<TableCol> = book
+        .lines
+        .iter()
+        .zip(figs)
+        .map(|(ml, fig)| TableCol {
+            metric: &input.metrics[ml.metric],
+            fig,
+            across: None,
+        })
+        .collect();
+    let rows: Vec<TableRow> = books
+        .grouped
+        .iter()
+        .map(|&r| {
+            let units = books
+                .by_rep
+                .iter()
+                .map(|of| of[r].map(|line| line.values[period.column()]))
+                .collect();
+            TableRow::of(&input.reps[r], units)
+        })
+        .collect();
+    let total = team_table(&mut sh, 1, &rows, &cols, l, st)?;
+    let last_col = FIRST_FIGURE_COL + cols.len() as ColNum - 1;
+    sh.ws
+        .autofilter(0, 0, total.saturating_sub(1).max(1), last_col)?;
+    sh.finish(0..=0, FIRST_FIGURE_COL)
+}
+
+/// `Weeks <metric>`: the period's weeks cut to its days (headed by the week
+/// and, on a second line, the dates of its days inside the period), then the
+/// period's total, the sum of the cut weeks; the reps with a plan in the
+/// metric (`books.lines[i]`) by team, with subtotals and a total.
+fn period_weeks_sheet(
+    ws: &mut Worksheet,
+    books: &Books,
+    period: PeriodBook,
+    i: usize,
+    fig: &Figures,
+    l: &Labels,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let book = books.book;
+    let input = book.input;
+    let metric = &input.metrics[book.lines[i].metric];
+    let cal = &book.plan.calendar;
+    let cuts = cuts(cal, &period.months());
+    let mut sh = Sheet::new(ws);
+    let mut head: Vec<String> = vec![l.team.into(), l.rep_id.into(), l.name.into()];
+    head.extend(cuts.iter().map(|cut| {
+        format!(
+            "{}\n({} – {})",
+            cal.weeks[cut.week].label,
+            cut.first.format("%m-%d"),
+            cut.last.format("%m-%d")
+        )
+    }));
+    head.push(book.periods.labels[period.column()].clone());
+    sh.header(0, &head, &st.header_lines)?;
+    sh.ws.set_row_height(0, 30)?;
+    let week_cols = (
+        FIRST_FIGURE_COL,
+        FIRST_FIGURE_COL + cuts.len() as ColNum - 1,
+    );
+    let mut cols: Vec<TableCol> = cuts
+        .iter()
+        .map(|_| TableCol {
+            metric,
+            fig,
+            across: None,
+        })
+        .collect();
+    cols.push(TableCol {
+        metric,
+        fig,
+        across: Some(week_cols),
+    });
+    let rows: Vec<TableRow> = books
+        .grouped
+        .iter()
+        .filter_map(|&r| {
+            let line = books.by_rep[i][r]?;
+            let rep = &input.reps[r];
+            let mut units: Vec<Option<i64>> = cut_units(cal, rep, line, period, &cuts)
+                .into_iter()
+                .map(Some)
+                .collect();
+            units.push(Some(line.values[period.column()]));
+            Some(TableRow::of(rep, units))
+        })
+        .collect();
+    let total = team_table(&mut sh, 1, &rows, &cols, l, st)?;
+    let last_col = FIRST_FIGURE_COL + cols.len() as ColNum - 1;
+    sh.ws
+        .autofilter(0, 0, total.saturating_sub(1).max(1), last_col)?;
+    sh.finish(0..=0, FIRST_FIGURE_COL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reps(ids: &[&str]) -> Vec<Rep> {
+        ids.iter()
+            .map(|id| Rep {
+                id: id.to_string(),
+                key: id.to_lowercase(),
+                name: String::new(),
+                email: String::new(),
+                team: String::new(),
+                team_key: String::new(),
+                manager: String::new(),
+                capability: Decimal::ONE,
+                role: String::new(),
+                start: None,
+                end: None,
+                fte: Decimal::ONE,
+                origin: Default::default(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn file_names_are_safe() {
+        let cases = [
+            ("R0001", "R0001"),
+            ("../x", "_x"),
+            ("a/b", "a_b"),
+            ("a\\b:c*d?e\"f<g>h|i", "a_b_c_d_e_f_g_h_i"),
+            ("tab\there", "tab_here"),
+            (".hidden", "hidden"),
+            ("..", "_"),
+            ("a..b", "a.b"),
+            ("end. . ", "end"),
+            ("", "_"),
+            ("CON", "CON_"),
+            ("con.txt", "con_.txt"),
+            ("Lpt9", "Lpt9_"),
+            ("COM0", "COM0"),
+            ("CONSOLE", "CONSOLE"),
+            ("销售一部/张三", "销售一部_张三"),
+        ];
+        for (id, want) in cases {
+            let reps = reps(&[id]);
+            assert_eq!(rep_file_names(&reps, &[0]), [want], "{id:?}");
+        }
+        let long = "x".repeat(300);
+        let name = &rep_file_names(&reps(&[&long]), &[0])[0];
+        assert_eq!(name.len(), MAX_NAME);
+    }
+
+    #[test]
+    fn file_names_are_unique_in_reps_file_order() {
+        let reps = reps(&["a/b", "a_b", "A_B", "a_b~2", "x", "..", "/"]);
+        let names = rep_file_names(&reps, &[0, 1, 2, 3, 5, 6]);
+        assert_eq!(names, ["a_b", "a_b~2", "A_B~3", "a_b~2~2", "_", "_~2"]);
+    }
+}

@@ -7,7 +7,7 @@ use super::xlsx_labels::{labels, Labels};
 use super::xlsx_style::{figure, places, properties, sheet_name, Figures, Sheet, Styles};
 use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use crate::engine::calendar::ym_label;
-use crate::engine::layout::{Line, MetricLines, Periods, MONTH0};
+use crate::engine::layout::{MetricLines, Periods, MONTH0};
 use crate::engine::model::{Group, GroupKind, Metric, MetricKind, Plan, PlanInput, Seasonality};
 use crate::engine::plan::format_ratio;
 use num_bigint::BigInt;
@@ -64,7 +64,7 @@ pub fn plan_xlsx(book: &PlanBook) -> Result<Vec<u8>, XlsxError> {
 /// Figure columns on a metric sheet: 12 months, 4 quarters, the year.
 const FIGURE_COLS: usize = 17;
 
-/// The period index (into [`Line::values`]) of figure column `k`.
+/// The period index (into a line's values) of figure column `k`.
 fn period_of(k: usize) -> usize {
     match k {
         0..12 => MONTH0 + k,
@@ -114,14 +114,10 @@ fn metric_sheet(
     let rows: Vec<TableRow> = ml
         .reps
         .iter()
-        .map(|line| {
-            table_row(
-                input,
-                line,
-                (0..FIGURE_COLS)
-                    .map(|k| Some(line.values[period_of(k)]))
-                    .collect(),
-            )
+        .filter_map(|line| {
+            let units = (0..FIGURE_COLS).map(|k| Some(line.values[period_of(k)]));
+            line.rep
+                .map(|r| TableRow::of(&input.reps[r], units.collect()))
         })
         .collect();
     let total = team_table(&mut sh, 1, &rows, &cols, l, st)?;
@@ -129,22 +125,6 @@ fn metric_sheet(
     sh.ws
         .autofilter(0, 0, total.saturating_sub(1).max(1), last_col)?;
     sh.finish(0..=0, FIRST_FIGURE_COL)
-}
-
-/// A rep line as a table row with the given figures.
-pub fn table_row<'a>(
-    input: &'a PlanInput,
-    line: &'a Line,
-    units: Vec<Option<i64>>,
-) -> TableRow<'a> {
-    let rep = line.rep.map(|r| &input.reps[r]);
-    TableRow {
-        team: &line.team,
-        team_key: rep.map_or("", |r| r.team_key.as_str()),
-        rep_id: rep.map_or("", |r| r.id.as_str()),
-        name: rep.map_or("", |r| r.name.as_str()),
-        units,
-    }
 }
 
 /// How a group is named in the sheets.

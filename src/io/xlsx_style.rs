@@ -14,6 +14,8 @@ use std::ops::RangeInclusive;
 /// Formats shared by every sheet.
 pub struct Styles {
     pub header: Format,
+    /// A header whose lines break where the text has line breaks.
+    pub header_lines: Format,
     pub text: Format,
     pub bold: Format,
     pub title: Format,
@@ -27,11 +29,13 @@ pub struct Styles {
 impl Default for Styles {
     /// The formats, in the workbooks' colours.
     fn default() -> Self {
+        let header = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xD9E1F2))
+            .set_border_bottom(FormatBorder::Thin);
         Styles {
-            header: Format::new()
-                .set_bold()
-                .set_background_color(Color::RGB(0xD9E1F2))
-                .set_border_bottom(FormatBorder::Thin),
+            header_lines: header.clone().set_text_wrap(),
+            header,
             text: Format::new(),
             bold: Format::new().set_bold(),
             title: Format::new().set_bold().set_font_size(14),
@@ -193,21 +197,27 @@ impl<'a> Sheet<'a> {
     }
 
     /// Column widths from the content, page setup (landscape, one page wide),
-    /// and the header rows frozen and repeated on every printed page.
+    /// and panes frozen above row `row` and left of column `col`.
+    pub fn lay_out(self, (row, col): (RowNum, ColNum)) -> Result<&'a mut Worksheet, XlsxError> {
+        for (c, w) in self.widths.iter().enumerate() {
+            let w = (*w).clamp(6, 50) + 2;
+            self.ws.set_column_width(c as ColNum, w as f64)?;
+        }
+        self.ws.set_freeze_panes(row, col)?;
+        self.ws.set_landscape();
+        self.ws.set_print_fit_to_pages(1, 0);
+        Ok(self.ws)
+    }
+
+    /// [`Self::lay_out`] with the header rows frozen and repeated on every printed page.
     pub fn finish(
         self,
         header_rows: RangeInclusive<RowNum>,
         freeze_col: ColNum,
     ) -> Result<(), XlsxError> {
-        for (c, w) in self.widths.iter().enumerate() {
-            let w = (*w).clamp(6, 50) + 2;
-            self.ws.set_column_width(c as ColNum, w as f64)?;
-        }
         let (first, last) = header_rows.into_inner();
-        self.ws.set_freeze_panes(last + 1, freeze_col)?;
-        self.ws.set_repeat_rows(first, last)?;
-        self.ws.set_landscape();
-        self.ws.set_print_fit_to_pages(1, 0);
+        self.lay_out((last + 1, freeze_col))?
+            .set_repeat_rows(first, last)?;
         Ok(())
     }
 }
@@ -245,11 +255,16 @@ impl Totals {
     }
 }
 
-/// Display width in characters: CJK and other wide characters count twice.
+/// Display width in characters of the longest line: CJK and other wide characters count twice.
 pub fn text_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if u32::from(c) >= 0x1100 { 2 } else { 1 })
-        .sum()
+    s.lines()
+        .map(|line| {
+            line.chars()
+                .map(|c| if u32::from(c) >= 0x1100 { 2 } else { 1 })
+                .sum()
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// A name Excel accepts for a sheet, unique (case-insensitively) among `taken`.
@@ -327,9 +342,24 @@ pub fn properties(
     Ok(props)
 }
 
-/// Text for a printed page header or footer: `&` escaped, at most `max` characters.
+/// Text for a printed page header or footer: `&` escaped, cut to at most
+/// `max` UTF-16 units (Excel's limit on the whole header is 255).
 pub fn page_text(s: &str, max: usize) -> String {
-    s.chars().take(max).collect::<String>().replace('&', "&&")
+    let mut out = String::new();
+    let mut len = 0;
+    for c in s.chars() {
+        let (piece, n) = if c == '&' {
+            ("&&".to_string(), 2)
+        } else {
+            (c.to_string(), c.len_utf16())
+        };
+        if len + n > max {
+            break;
+        }
+        out.push_str(&piece);
+        len += n;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -364,5 +394,7 @@ mod tests {
     fn page_text_escapes_ampersands() {
         assert_eq!(page_text("R&D team", 50), "R&&D team");
         assert_eq!(page_text("abcdef", 3), "abc");
+        assert_eq!(page_text("a&b", 2), "a");
+        assert_eq!(page_text("😀😀", 3), "😀");
     }
 }

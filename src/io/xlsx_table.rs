@@ -4,7 +4,7 @@
 
 use super::xlsx_labels::Labels;
 use super::xlsx_style::{figure, Figures, Sheet, Styles, Totals};
-use crate::engine::model::Metric;
+use crate::engine::model::{Metric, Rep};
 use rust_xlsxwriter::{ColNum, RowNum, XlsxError};
 
 /// Columns before the figures: team, rep id, name.
@@ -26,6 +26,19 @@ pub struct TableRow<'a> {
     pub rep_id: &'a str,
     pub name: &'a str,
     pub units: Vec<Option<i64>>,
+}
+
+impl<'a> TableRow<'a> {
+    /// A rep's row with the given units.
+    pub fn of(rep: &'a Rep, units: Vec<Option<i64>>) -> Self {
+        TableRow {
+            team: &rep.team,
+            team_key: &rep.team_key,
+            rep_id: &rep.id,
+            name: &rep.name,
+            units,
+        }
+    }
 }
 
 /// Writes `rows` (grouped by team, teams together) from row `top`, each team
