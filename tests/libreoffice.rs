@@ -12,38 +12,38 @@ use support::{plan_csv, Fixture};
 
 /// Converts every sheet of every workbook to CSV with formulas recalculated on load.
 fn recalculated_sheets(books: &[PathBuf], work: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
-    let profile = work.join("profile");
-    std::fs::create_dir_all(profile.join("user")).unwrap();
-    std::fs::write(
-        profile.join("user/registrymodifications.xcu"),
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"#,
-    )
-    .unwrap();
     let out = work.join("csv");
-    let status = Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args([
-            "--headless",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-            "--outdir",
-        ])
-        .arg(&out)
-        .args(books)
-        .output()
+    // One LibreOffice process converts at most about 250 documents: batches of 100,
+    // each with a profile of its own so that no batch is handed to a running process.
+    for (i, batch) in books.chunks(100).enumerate() {
+        let profile = work.join(format!("profile-{i}"));
+        std::fs::create_dir_all(profile.join("user")).unwrap();
+        std::fs::write(
+            profile.join("user/registrymodifications.xcu"),
+            RECALCULATE_ON_LOAD,
+        )
         .unwrap();
-    assert!(
-        status.status.success(),
-        "soffice failed: {}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+        let status = Command::new("soffice")
+            .arg(format!(
+                "-env:UserInstallation=file://{}",
+                profile.display()
+            ))
+            .args([
+                "--headless",
+                "--convert-to",
+                "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                "--outdir",
+            ])
+            .arg(&out)
+            .args(batch)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "soffice failed: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    }
     let mut sheets = BTreeMap::new();
     for e in std::fs::read_dir(&out).unwrap().flatten() {
         let name = e
@@ -64,6 +64,13 @@ fn recalculated_sheets(books: &[PathBuf], work: &Path) -> BTreeMap<String, Vec<V
     }
     sheets
 }
+
+/// LibreOffice settings: recalculate every formula of an xlsx file when it is opened.
+const RECALCULATE_ON_LOAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"#;
 
 fn soffice_available() -> bool {
     let found = Command::new("soffice")
@@ -116,6 +123,45 @@ fn libreoffice_totals_of_the_example_equal_plan_csv() {
         "-q",
     ]);
     assert_eq!(o.code, 0, "{}", o.stderr);
+    check_plan_folder(&f, &out, 12);
+}
+
+/// `gen_data.py --scale medium` (500 reps): needs ../shared/bench and python3 with pandas.
+#[test]
+fn libreoffice_totals_of_medium_equal_plan_csv() {
+    if !soffice_available() {
+        return;
+    }
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_data.py");
+    if !bench.exists() {
+        println!("skipped: {} is absent", bench.display());
+        return;
+    }
+    let f = Fixture::new();
+    let gen = Command::new("python3")
+        .arg(&bench)
+        .args(["--scale", "medium", "--out"])
+        .arg(f.path("data"))
+        .output();
+    if !gen.as_ref().is_ok_and(|g| g.status.success()) {
+        println!("skipped: gen_data.py did not run (python3 with numpy and pandas needed)");
+        return;
+    }
+    f.write("data/plan.toml", support::GENERATED_PLAN);
+    let out = f.path("out");
+    let o = f.run(&[
+        "split",
+        "data/plan.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    check_plan_folder(&f, &out, 500);
+}
+
+/// Every workbook of a plan folder, recalculated by LibreOffice, against its plan.csv.
+fn check_plan_folder(f: &Fixture, out: &Path, reps: usize) {
     let mut books = vec![out.join("plan.xlsx")];
     for sub in ["reps", "periods"] {
         if let Ok(dir) = std::fs::read_dir(out.join(sub)) {
@@ -167,6 +213,66 @@ fn libreoffice_totals_of_the_example_equal_plan_csv() {
         }
     }
     assert!(checked >= 3 * 16 * 17, "only {checked} cells checked");
+    let metrics = ["revenue", "new_customers", "visits"];
+    // Quota letters: every month, quarter and year of every metric.
+    let mut letters = 0;
+    for (name, sheet) in sheets.iter().filter(|(n, _)| n.ends_with("-Plan")) {
+        let field = |label: &str| {
+            sheet
+                .iter()
+                .find(|r| r[0] == label)
+                .map(|r| r[1].clone())
+                .unwrap_or_default()
+        };
+        let (rep, team) = (field("Rep ID"), field("Team"));
+        let head = sheet
+            .iter()
+            .position(|r| r[0] == "Period")
+            .unwrap_or_else(|| panic!("{name}: no Period row"));
+        let blocks: Vec<(usize, &str)> = sheet[head - 1]
+            .iter()
+            .enumerate()
+            .filter_map(|(c, m)| metrics.iter().find(|x| **x == m.as_str()).map(|m| (c, *m)))
+            .collect();
+        assert_eq!(blocks.len(), 3, "{name}");
+        for row in sheet[head + 1..].iter().take(17) {
+            for (col, metric) in &blocks {
+                assert_eq!(
+                    cents(&row[*col]),
+                    target(&team, &rep, metric, &row[0]),
+                    "{name} {metric} {}",
+                    row[0]
+                );
+            }
+        }
+        letters += 1;
+    }
+    assert_eq!(letters, reps, "a quota letter per rep");
+    // Period workbooks: every rep, subtotal and total.
+    let mut periods = 0;
+    for (name, sheet) in sheets.iter().filter(|(n, _)| n.ends_with("-Targets")) {
+        let period = name.trim_end_matches("-Targets");
+        let mut team = String::new();
+        for row in &sheet[1..] {
+            let (t, r) = match (row[0].as_str(), row[1].is_empty()) {
+                ("Total", _) => (String::new(), String::new()),
+                (_, true) => (team.clone(), String::new()),
+                (t, false) => {
+                    team = t.to_string();
+                    (team.clone(), row[1].clone())
+                }
+            };
+            for (i, metric) in metrics.iter().enumerate() {
+                assert_eq!(
+                    cents(&row[3 + i]),
+                    target(&t, &r, metric, period),
+                    "{name} {metric} {r}"
+                );
+            }
+        }
+        periods += 1;
+    }
+    assert_eq!(periods, 16, "a workbook per quarter and month");
     let checks = &sheets["plan-Checks"];
     assert!(
         checks[1..].iter().all(|r| r.last().unwrap() == "pass"),

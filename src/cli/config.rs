@@ -202,6 +202,27 @@ impl Config {
                 rules: metric_rules,
             });
         }
+        for kind in plan_file.output.period_workbooks.iter().flatten() {
+            if !matches!(kind.trim().to_lowercase().as_str(), "quarter" | "month") {
+                problems.push(
+                    Problem::error(
+                        at("output.period_workbooks"),
+                        "expected \"quarter\" and/or \"month\"",
+                    )
+                    .with_value(kind),
+                );
+            }
+        }
+        if let Some(lang) = plan_file
+            .output
+            .lang
+            .as_deref()
+            .filter(|l| !matches!(*l, "en" | "zh"))
+        {
+            problems.push(
+                Problem::error(at("output.lang"), "expected \"en\" or \"zh\"").with_value(lang),
+            );
+        }
         let levels = plan_file
             .capability
             .levels

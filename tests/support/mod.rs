@@ -138,3 +138,15 @@ pub fn small_history() -> String {
     }
     s
 }
+
+/// The plan file for a `gen_data.py` folder (its count metrics declared).
+pub const GENERATED_PLAN: &str = r#"[inputs]
+targets = "targets.csv"
+reps = "reps.csv"
+history = "history.csv"
+holidays = "holidays.csv"
+[metrics.new_customers]
+kind = "count"
+[metrics.visits]
+kind = "count"
+"#;
