@@ -5,7 +5,20 @@
 use plan::cli::args::InputArgs;
 use plan::cli::config::Config;
 use plan::cli::pipeline;
+use plan::io::persist::{PersistError, Sink};
 use proptest::prelude::*;
+use std::sync::Mutex;
+
+/// A sink that keeps the names of the files rendered.
+#[derive(Default)]
+struct Names(Mutex<Vec<String>>);
+
+impl Sink for Names {
+    fn put(&self, rel: &str, _: &[u8]) -> Result<(), PersistError> {
+        self.0.lock().unwrap().push(rel.to_string());
+        Ok(())
+    }
+}
 
 const VALUES: &[&str] = &[
     "",
@@ -107,8 +120,11 @@ proptest! {
         match pipeline::plan(&config) {
             Ok(planned) => {
                 let opts = pipeline::RenderOptions { as_of: None, lang: "en".into() };
-                let files = pipeline::render(&config, &planned, &opts).expect("renders");
-                prop_assert!(files.iter().any(|(p, _)| p == "plan.csv"));
+                let sink = Names::default();
+                let n = pipeline::render(&config, &planned, &opts, &sink).expect("renders");
+                let names = sink.0.lock().unwrap();
+                prop_assert_eq!(n, names.len());
+                prop_assert!(names.iter().any(|p| p == "plan.csv") && names.iter().any(|p| p == "manifest.json"));
             }
             Err(problems) => {
                 prop_assert!(problems.iter().any(|p| p.is_error()));

@@ -5,6 +5,7 @@ pub mod config;
 pub mod pipeline;
 pub mod report;
 
+use crate::io::persist;
 use args::{Cli, Command, InitArgs, InputArgs, SplitArgs};
 use clap::Parser;
 use config::{Config, ConfigError};
@@ -168,13 +169,6 @@ fn split(args: &SplitArgs) -> Exit {
         .or_else(|| config.plan_file.output.lang.clone())
         .unwrap_or_else(|| "en".into());
     let opts = pipeline::RenderOptions { as_of, lang };
-    let files = match pipeline::render(&config, &planned, &opts) {
-        Ok(f) => f,
-        Err(e) => {
-            report::error(&e);
-            return Exit::Output;
-        }
-    };
     let out = args
         .out
         .clone()
@@ -182,24 +176,37 @@ fn split(args: &SplitArgs) -> Exit {
             Some(d) => config.base.join(d),
             None => config.base.join("out"),
         });
-    let reps = planned.plan.counted.len();
-    let summary = Summary {
-        year: planned.plan.year,
-        reps,
-        metrics: planned.plan.metrics.len(),
-        files: files.len(),
-        out: out.clone(),
-        dry_run: args.dry_run,
-    };
-    if !args.dry_run {
-        if let Err(e) = crate::io::persist::write_plan(&out, &files, args.force) {
-            report::error(&e.to_string());
-            if matches!(e, crate::io::persist::PersistError::Foreign { .. }) {
-                report::error("use an empty or new folder, or --force to write into it");
+    let files = if args.dry_run {
+        pipeline::render(&config, &planned, &opts, &persist::Discard)
+    } else {
+        let stage = match persist::Staging::begin(&out, args.force) {
+            Ok(s) => s,
+            Err(e) => {
+                report::error(&e.to_string());
+                if matches!(e, persist::PersistError::Foreign { .. }) {
+                    report::error("use an empty or new folder, or --force to write into it");
+                }
+                return Exit::Output;
             }
+        };
+        pipeline::render(&config, &planned, &opts, &stage)
+            .and_then(|n| stage.commit().map(|()| n).map_err(|e| e.to_string()))
+    };
+    let files = match files {
+        Ok(n) => n,
+        Err(e) => {
+            report::error(&format!("{e}; the previous plan, if any, is untouched"));
             return Exit::Output;
         }
-    }
+    };
+    let summary = Summary {
+        year: planned.plan.year,
+        reps: planned.plan.counted.len(),
+        metrics: planned.plan.metrics.len(),
+        files,
+        out,
+        dry_run: args.dry_run,
+    };
     summary.print(a.json, a.quiet);
     Exit::Done
 }

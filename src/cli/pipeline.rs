@@ -4,10 +4,11 @@ use super::config::{Config, InputRef};
 use crate::engine::calendar::WorkCalendar;
 use crate::engine::diag::{Origin, Problem, Severity};
 use crate::engine::layout::{self, Periods};
-use crate::engine::model::{Plan, PlanInput};
+use crate::engine::model::{Plan, PlanInput, Rep};
 use crate::engine::plan::make_plan;
 use crate::io::load::{self, RepLookup, Source};
 use crate::io::manifest::{self, FileEntry, InputSum, Manifest, PlanInfo};
+use crate::io::persist::Sink;
 use crate::io::write_books::{self, Books, PeriodBook};
 use crate::io::write_csv;
 use crate::io::write_xlsx::{self, PlanBook};
@@ -17,12 +18,43 @@ use rayon::prelude::*;
 pub struct Planned {
     pub input: PlanInput,
     pub plan: Plan,
+    /// The input files as named, with their SHA-256.
+    pub inputs: Vec<InputSum>,
     /// Warnings and notes of reading and planning.
     pub problems: Vec<Problem>,
 }
 
 /// Reads every input and makes the plan; all problems found, or the plan.
+/// The inputs' checksums are taken on another thread while they are read.
 pub fn plan(config: &Config) -> Result<Planned, Vec<Problem>> {
+    let (sums, read) = std::thread::scope(|s| {
+        let sums = s.spawn(|| input_sums(config));
+        let read = read_and_plan(config);
+        (sums.join(), read)
+    });
+    let (input, plan, mut problems) = read?;
+    match sums {
+        Ok(Ok(inputs)) => Ok(Planned {
+            input,
+            plan,
+            inputs,
+            problems,
+        }),
+        Ok(Err(e)) => {
+            problems.push(Problem::error(None, e));
+            Err(problems)
+        }
+        Err(_) => {
+            problems.push(Problem::error(
+                None,
+                "the input checksums could not be taken",
+            ));
+            Err(problems)
+        }
+    }
+}
+
+fn read_and_plan(config: &Config) -> Result<(PlanInput, Plan, Vec<Problem>), Vec<Problem>> {
     let mut problems = Vec::new();
     let src = |r: &'_ InputRef, table: &str| {
         (
@@ -151,11 +183,7 @@ pub fn plan(config: &Config) -> Result<Planned, Vec<Problem>> {
     match make_plan(&input) {
         Ok(mut plan) => {
             problems.append(&mut plan.problems);
-            Ok(Planned {
-                input,
-                plan,
-                problems,
-            })
+            Ok((input, plan, problems))
         }
         Err(mut errs) => {
             problems.append(&mut errs);
@@ -170,26 +198,25 @@ pub struct RenderOptions {
     pub lang: String,
 }
 
-/// Renders every output file: (relative path, bytes), manifest last.
+/// Renders every output file into `sink` as soon as it is made, manifest
+/// last; returns how many files were written.
 pub fn render(
     config: &Config,
     planned: &Planned,
     opts: &RenderOptions,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
+    sink: &dyn Sink,
+) -> Result<usize, String> {
     let periods = Periods::of(&planned.plan.calendar);
     let lines = layout::lines(&planned.plan, &planned.input);
-    let inputs = input_sums(config)?;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    files.push((
-        "plan.csv".into(),
-        write_csv::plan_csv(&planned.input, &periods, &lines),
-    ));
+    let csv = write_csv::plan_csv(&planned.input, &periods, &lines);
+    let mut entries = vec![put(sink, "plan.csv".into(), &csv, None)?];
+    drop(csv);
     let book = PlanBook {
         input: &planned.input,
         plan: &planned.plan,
         periods: &periods,
         lines: &lines,
-        inputs: &inputs,
+        inputs: &planned.inputs,
         as_of: opts.as_of.as_deref(),
         lang: &opts.lang,
         company: config.plan_file.output.company.as_deref(),
@@ -197,34 +224,42 @@ pub fn render(
     };
     // plan.xlsx is the largest workbook: render it beside the others.
     let (plan_xlsx, books) = rayon::join(
-        || write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}")),
-        || workbooks(config, &book),
+        || {
+            let bytes = write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?;
+            put(sink, "plan.xlsx".into(), &bytes, None)
+        },
+        || workbooks(config, &book, sink),
     );
-    files.push(("plan.xlsx".into(), plan_xlsx?));
-    let mut entries: Vec<FileEntry> = files
-        .iter()
-        .map(|(path, bytes)| FileEntry {
-            path: path.clone(),
-            sha256: manifest::sha256_hex(bytes),
-            rep_id: None,
-            email: None,
-        })
-        .collect();
-    for (entry, bytes) in books? {
-        files.push((entry.path.clone(), bytes));
-        entries.push(entry);
-    }
+    entries.push(plan_xlsx?);
+    entries.extend(books?);
     let m = Manifest {
         plan: PlanInfo {
             year: planned.plan.year,
             as_of: opts.as_of.clone(),
             tool: tool_version(),
-            inputs,
+            inputs: planned.inputs.clone(),
         },
         files: entries,
     };
-    files.push(("manifest.json".into(), m.to_bytes()));
-    Ok(files)
+    sink.put("manifest.json", &m.to_bytes())
+        .map_err(|e| e.to_string())?;
+    Ok(m.files.len() + 1)
+}
+
+/// Stores one file and returns its manifest entry.
+fn put(
+    sink: &dyn Sink,
+    path: String,
+    bytes: &[u8],
+    rep: Option<&Rep>,
+) -> Result<FileEntry, String> {
+    sink.put(&path, bytes).map_err(|e| e.to_string())?;
+    Ok(FileEntry {
+        sha256: manifest::sha256_hex(bytes),
+        rep_id: rep.map(|r| r.id.clone()),
+        email: rep.map(|r| r.email.clone()).filter(|e| !e.is_empty()),
+        path,
+    })
 }
 
 /// A workbook to render: a period's, or a rep's under its file name.
@@ -237,7 +272,7 @@ enum Job {
 /// asks, each with its manifest entry. Rendered in parallel, one workbook per
 /// task: memory holds the workbooks being built (one per thread) besides the
 /// finished bytes, and the order is fixed whatever the threads do.
-fn workbooks(config: &Config, book: &PlanBook) -> Result<Vec<(FileEntry, Vec<u8>)>, String> {
+fn workbooks(config: &Config, book: &PlanBook, sink: &dyn Sink) -> Result<Vec<FileEntry>, String> {
     let output = &config.plan_file.output;
     let books = Books::new(book);
     let reps = &book.input.reps;
@@ -288,13 +323,7 @@ fn workbooks(config: &Config, book: &PlanBook) -> Result<Vec<(FileEntry, Vec<u8>
                 ),
             };
             let bytes = bytes.map_err(|e| format!("{path}: {e}"))?;
-            let entry = FileEntry {
-                sha256: manifest::sha256_hex(&bytes),
-                rep_id: rep.map(|r| r.id.clone()),
-                email: rep.map(|r| r.email.clone()).filter(|e| !e.is_empty()),
-                path,
-            };
-            Ok((entry, bytes))
+            put(sink, path, &bytes, rep)
         })
         .collect()
 }

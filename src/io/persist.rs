@@ -99,50 +99,97 @@ fn parent_of(out: &Path) -> PathBuf {
     }
 }
 
-/// Writes `files` (relative `/`-separated paths and their bytes) as the plan folder `out`.
-/// With `force`, a foreign folder gets the plan's files and keeps its others.
-pub fn write_plan(
-    out: &Path,
-    files: &[(String, Vec<u8>)],
-    force: bool,
-) -> Result<(), PersistError> {
-    let state = out_state(out)?;
-    if state == OutState::Foreign && !force {
-        return Err(PersistError::Foreign {
-            out: out.display().to_string(),
-        });
-    }
-    let parent = parent_of(out);
-    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    remove_stale(out);
-    let pid = std::process::id();
-    let tmp = sibling(out, "tmp", pid);
-    let result = fill(&tmp, files).and_then(|()| install(out, &tmp, state, files, pid));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    result
+/// Where rendered files go, one at a time, from any thread.
+pub trait Sink: Sync {
+    /// Stores one file under its relative `/`-separated path.
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), PersistError>;
 }
 
-fn fill(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<(), PersistError> {
-    let _ = fs::remove_dir_all(tmp);
-    fs::create_dir_all(tmp).map_err(io_err(tmp))?;
-    for (rel, bytes) in files {
-        let path = tmp.join(rel);
+/// A sink that keeps nothing (`--dry-run`).
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: &str, _: &[u8]) -> Result<(), PersistError> {
+        Ok(())
+    }
+}
+
+/// A plan folder being written: files go to a temporary folder beside `out`
+/// as they are rendered (so memory holds none of them for long), and
+/// [`Staging::commit`] moves them into place. Dropped without a commit, the
+/// temporary folder is removed and `out` is untouched.
+pub struct Staging {
+    out: PathBuf,
+    tmp: PathBuf,
+    state: OutState,
+    written: std::sync::Mutex<Vec<String>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Checks `out` (a foreign folder is refused unless `force`), removes stale
+    /// temporary folders and opens a fresh temporary folder.
+    pub fn begin(out: &Path, force: bool) -> Result<Staging, PersistError> {
+        let state = out_state(out)?;
+        if state == OutState::Foreign && !force {
+            return Err(PersistError::Foreign {
+                out: out.display().to_string(),
+            });
+        }
+        let parent = parent_of(out);
+        fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        remove_stale(out);
+        let tmp = sibling(out, "tmp", std::process::id());
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            tmp,
+            state,
+            written: Default::default(),
+            committed: false,
+        })
+    }
+
+    /// Moves the finished files into place.
+    pub fn commit(mut self) -> Result<(), PersistError> {
+        let dir = fs::File::open(&self.tmp).map_err(io_err(&self.tmp))?;
+        dir.sync_all().map_err(io_err(&self.tmp))?;
+        let files = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        install(&self.out, &self.tmp, self.state, &files, std::process::id())?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), PersistError> {
+        let path = self.tmp.join(rel);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(io_err(dir))?;
         }
         fs::write(&path, bytes).map_err(io_err(&path))?;
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rel.to_string());
+        Ok(())
     }
-    let dir = fs::File::open(tmp).map_err(io_err(tmp))?;
-    dir.sync_all().map_err(io_err(tmp))
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 fn install(
     out: &Path,
     tmp: &Path,
     state: OutState,
-    files: &[(String, Vec<u8>)],
+    files: &[String],
     pid: u32,
 ) -> Result<(), PersistError> {
     match state {
@@ -162,7 +209,7 @@ fn install(
             Ok(())
         }
         OutState::Foreign => {
-            for (rel, _) in files {
+            for rel in files {
                 let (from, to) = (tmp.join(rel), out.join(rel));
                 if let Some(dir) = to.parent() {
                     fs::create_dir_all(dir).map_err(io_err(dir))?;
@@ -179,33 +226,41 @@ fn install(
 mod tests {
     use super::*;
 
-    fn files(v: &str) -> Vec<(String, Vec<u8>)> {
-        vec![
-            ("manifest.json".into(), b"{}".to_vec()),
-            ("reps/a.txt".into(), v.as_bytes().to_vec()),
-        ]
+    fn write_plan(out: &Path, v: &str, force: bool) -> Result<(), PersistError> {
+        let stage = Staging::begin(out, force)?;
+        stage.put("manifest.json", b"{}")?;
+        stage.put("reps/a.txt", v.as_bytes())?;
+        stage.commit()
     }
 
     #[test]
     fn replaces_a_plan_folder_and_refuses_a_foreign_one() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        write_plan(&out, &files("one"), false).unwrap();
-        write_plan(&out, &files("two"), false).unwrap();
+        write_plan(&out, "one", false).unwrap();
+        write_plan(&out, "two", false).unwrap();
         assert_eq!(fs::read_to_string(out.join("reps/a.txt")).unwrap(), "two");
         let foreign = dir.path().join("mine");
         fs::create_dir(&foreign).unwrap();
         fs::write(foreign.join("notes.txt"), "keep").unwrap();
         assert!(matches!(
-            write_plan(&foreign, &files("x"), false),
+            write_plan(&foreign, "x", false),
             Err(PersistError::Foreign { .. })
         ));
-        write_plan(&foreign, &files("x"), true).unwrap();
+        write_plan(&foreign, "x", true).unwrap();
         assert_eq!(
             fs::read_to_string(foreign.join("notes.txt")).unwrap(),
             "keep"
         );
         assert_eq!(fs::read_to_string(foreign.join("reps/a.txt")).unwrap(), "x");
+        let dropped = Staging::begin(&out, false).unwrap();
+        dropped.put("plan.csv", b"half").unwrap();
+        drop(dropped);
+        assert_eq!(
+            fs::read_to_string(out.join("reps/a.txt")).unwrap(),
+            "two",
+            "an uncommitted run changes nothing"
+        );
         let leftovers: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .flatten()
@@ -220,7 +275,7 @@ mod tests {
         let out = dir.path().join("out");
         let stale = dir.path().join(".out.plan-tmp-999999999");
         fs::create_dir(&stale).unwrap();
-        write_plan(&out, &files("one"), false).unwrap();
+        write_plan(&out, "one", false).unwrap();
         assert!(!stale.exists());
     }
 }
