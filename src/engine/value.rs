@@ -91,22 +91,34 @@ pub fn parse_number(text: &str, decimal_comma: bool) -> Result<Decimal, ValueErr
     }
 }
 
-/// The fast path for the common case, `-1234.56` (with a decimal point): ASCII digits, an optional
-/// leading minus and at most one point, parsed without allocating.
+/// The fast path for the common case, `-1234.56` (with a decimal point): an
+/// optional minus, at most 15 digits before the point and 18 in all, read
+/// straight into a mantissa and scale without allocating.
 fn plain_decimal(text: &str) -> Option<Decimal> {
     let b = text.as_bytes();
-    let digits = b.strip_prefix(b"-").unwrap_or(b);
-    let plain = !digits.is_empty()
-        && digits.len() <= 20
-        && digits[0] != b'.'
-        && digits[digits.len() - 1] != b'.'
-        && digits.iter().all(|c| c.is_ascii_digit() || *c == b'.')
-        && digits.iter().filter(|c| **c == b'.').count() <= 1;
-    if plain {
-        Decimal::from_str_exact(text).ok()
-    } else {
-        None
+    let (neg, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let (int, frac) = match digits.iter().position(|c| *c == b'.') {
+        Some(p) => (&digits[..p], &digits[p + 1..]),
+        None => (digits, &digits[..0]),
+    };
+    if int.is_empty()
+        || int.len() > 15
+        || int.len() + frac.len() > 18
+        || (frac.is_empty() && int.len() < digits.len())
+    {
+        return None;
     }
+    let mut m: i64 = 0;
+    for c in int.iter().chain(frac) {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        m = m * 10 + i64::from(c - b'0');
+    }
+    Some(Decimal::new(if neg { -m } else { m }, frac.len() as u32))
 }
 
 /// A percentage or plain ratio for `growth`: "15%" -> 0.15, "0.15" -> 0.15, "-5%" -> -0.05,

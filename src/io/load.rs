@@ -13,6 +13,7 @@ use crate::engine::model::{History, Rep, Scope, Sums, Target, TargetValue};
 use crate::engine::value::{self, DateText};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
@@ -627,7 +628,7 @@ pub fn holidays(
 
 /// A key's index, matched trimmed and case-insensitively; allocates only for
 /// keys with upper-case or non-ASCII letters.
-fn find_key(keys: &HashMap<String, usize>, s: &str) -> Option<usize> {
+fn find_key(keys: &FxHashMap<String, usize>, s: &str) -> Option<usize> {
     let t = s.trim();
     if t.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
         keys.get(t).copied()
@@ -656,10 +657,13 @@ pub fn history(
     }
     struct V<'a> {
         base: Base<'a>,
-        keys: HashMap<String, usize>,
+        keys: FxHashMap<String, usize>,
         value_columns: &'a [String],
         cols: Vec<Option<usize>>,
         history: History,
+        /// Per rep and month, and per month: hashed while streaming, ordered at the end.
+        by_rep: FxHashMap<(usize, Ym), Sums>,
+        company: FxHashMap<Ym, Sums>,
         values: Vec<Decimal>,
         col: DateColumn,
         pending: BTreeMap<(Option<usize>, String, DateText), Pending>,
@@ -743,10 +747,10 @@ pub fn history(
         }
 
         fn add(&mut self, rep: Option<usize>, team: &str, ym: Ym) {
+            self.company.entry(ym).or_default().add(&self.values);
             let h = &mut self.history;
-            h.company.entry(ym).or_default().add(&self.values);
             match rep {
-                Some(r) => h.by_rep.entry((r, ym)).or_default().add(&self.values),
+                Some(r) => self.by_rep.entry((r, ym)).or_default().add(&self.values),
                 None if !team.is_empty() => {
                     h.unknown_by_team
                         .entry((team.to_string(), ym))
@@ -796,7 +800,7 @@ pub fn history(
             Ok(())
         }
     }
-    let keys: HashMap<String, usize> = lookup
+    let keys: FxHashMap<String, usize> = lookup
         .reps
         .iter()
         .enumerate()
@@ -824,8 +828,12 @@ pub fn history(
         col: DateColumn::default(),
         pending: BTreeMap::new(),
         date_name: "date",
+        by_rep: FxHashMap::default(),
+        company: FxHashMap::default(),
     };
     let ok = read(src, TableKind::History, REQ, &mut v, problems);
+    v.history.by_rep = std::mem::take(&mut v.by_rep).into_iter().collect();
+    v.history.company = std::mem::take(&mut v.company).into_iter().collect();
     if ok && !v.pending.is_empty() {
         let at = v
             .base
