@@ -8,7 +8,7 @@
 use super::write_xlsx::PlanBook;
 use super::xlsx_labels::{labels, Labels};
 use super::xlsx_style::{
-    figure, page_text, places, properties, sheet_name, Figures, Sheet, Styles,
+    figure, page_text, places, properties, sheet_name, workbook, Figures, Sheet, Styles,
 };
 use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use crate::engine::calendar::{ym_first_day, YearCalendar};
@@ -18,7 +18,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::utility::row_col_to_cell;
 use rust_xlsxwriter::{
-    Chart, ChartSolidFill, ChartType, ColNum, Color, Format, RowNum, Workbook, Worksheet, XlsxError,
+    Chart, ChartSolidFill, ChartType, ColNum, Color, Format, RowNum, Worksheet, XlsxError,
 };
 use std::collections::HashSet;
 use std::ops::Range;
@@ -173,7 +173,7 @@ pub fn rep_xlsx(books: &Books, r: usize) -> Result<Vec<u8>, XlsxError> {
     let st = Styles::default();
     let rep = &book.input.reps[r];
     let year = book.plan.year;
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     let header = format!(
         "&L{} {}&C{}&R{} {year}",
         page_text(&rep.id, 40),
@@ -469,7 +469,7 @@ pub fn period_xlsx(books: &Books, period: PeriodBook) -> Result<Vec<u8>, XlsxErr
     let l = labels(book.lang);
     let st = Styles::default();
     let label = &book.periods.labels[period.column()];
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     let title = format!("{} {label}", l.letter);
     let header = |what: &str| {
         format!(

@@ -4,7 +4,7 @@
 
 use super::manifest::InputSum;
 use super::xlsx_labels::{labels, Labels};
-use super::xlsx_style::{figure, places, properties, sheet_name, Figures, Sheet, Styles};
+use super::xlsx_style::{figure, places, properties, sheet_name, workbook, Figures, Sheet, Styles};
 use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use crate::engine::calendar::ym_label;
 use crate::engine::layout::{MetricLines, Periods, MONTH0};
@@ -15,8 +15,8 @@ use num_rational::BigRational;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::utility::row_col_to_cell;
 use rust_xlsxwriter::{
-    Chart, ChartType, ColNum, ConditionalFormatText, ConditionalFormatTextRule, RowNum, Workbook,
-    Worksheet, XlsxError,
+    Chart, ChartType, ColNum, ConditionalFormatText, ConditionalFormatTextRule, RowNum, Worksheet,
+    XlsxError,
 };
 
 /// Everything the plan workbook shows.
@@ -43,7 +43,7 @@ pub struct PlanBook<'a> {
 pub fn plan_xlsx(book: &PlanBook) -> Result<Vec<u8>, XlsxError> {
     let l = labels(book.lang);
     let st = Styles::default();
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     let mut taken: Vec<String> = [l.seasonality, l.weights, l.checks, l.assumptions, "History"]
         .iter()
         .map(|s| s.to_lowercase())

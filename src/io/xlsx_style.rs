@@ -6,8 +6,8 @@ use super::write_csv::format_units;
 use crate::engine::model::{Metric, MetricKind};
 use rust_xlsxwriter::utility::{cell_range, row_col_to_cell};
 use rust_xlsxwriter::{
-    ColNum, Color, DocProperties, ExcelDateTime, Format, FormatBorder, Formula, RowNum, Worksheet,
-    XlsxError,
+    ColNum, Color, DocProperties, ExcelDateTime, Format, FormatBorder, Formula, RowNum, Workbook,
+    Worksheet, XlsxError,
 };
 use std::ops::RangeInclusive;
 
@@ -322,6 +322,14 @@ pub fn sum_formula(refs: &[String]) -> String {
             .join(",")
     };
     format!("=SUM({inner})")
+}
+
+/// A new workbook, compressed at zip level 1: several times faster to write
+/// than the default level 6, for files some 20 % larger.
+pub fn workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    wb.set_zip_compression_level(1);
+    wb
 }
 
 /// Workbook properties with a fixed creation date: no wall-clock time in the file.
