@@ -66,11 +66,17 @@ pub fn growth(cell: &Cell, at: &Origin, decimal_comma: bool) -> Result<Option<De
 }
 
 /// A date cell, before its column's day/month order is known: `None` when empty.
-pub fn date(cell: &Cell, at: &Origin, format: Option<&str>) -> Result<Option<DateText>, Problem> {
+/// `date1904`: a number is a serial day of the 1904 system (a workbook's setting).
+pub fn date(
+    cell: &Cell,
+    at: &Origin,
+    format: Option<&str>,
+    date1904: bool,
+) -> Result<Option<DateText>, Problem> {
     let parsed = match cell {
         Cell::Empty => return Ok(None),
         Cell::Date(d) => return Ok(Some(DateText::Exact(d.date()))),
-        Cell::Number(f) => value::date_from_serial(*f, false).map(DateText::Exact),
+        Cell::Number(f) => value::date_from_serial(*f, date1904).map(DateText::Exact),
         Cell::Text(s) if s.trim().is_empty() => return Ok(None),
         Cell::Text(s) => value::parse_date(s, format),
         Cell::Error(e) => return Err(error_cell(e, at, "a date")),

@@ -55,6 +55,7 @@ fn read(
     kind: TableKind,
     required: &[&[&str]],
     visitor: &mut dyn RowVisitor,
+    candidate: &Candidate,
     problems: &mut Vec<Problem>,
 ) -> bool {
     let opts = match src.read_options() {
@@ -76,13 +77,35 @@ fn read(
                     want.join(", ")
                 );
                 if p.hint.is_none() {
-                    p.hint = Some(format!("name the columns with columns = {{ … }} under [{}] in the plan file, or set header_row", kind.name()));
+                    p.hint = Some(near_miss(src, kind, required, candidate).unwrap_or_else(|| {
+                        format!("name the columns with columns = {{ … }} under [{}] in the plan file, or set header_row", kind.name())
+                    }));
                 }
             }
             problems.push(p);
             false
         }
     }
+}
+
+/// The first row a reader looked at as a header, kept for a hint when none matches.
+type Candidate = std::rc::Rc<std::cell::RefCell<Option<Vec<String>>>>;
+
+/// For a table without a header row: the near-miss of a missing column in
+/// the first row looked at, e.g. `amout` for `amount`.
+fn near_miss(
+    src: &Source,
+    kind: TableKind,
+    required: &[&[&str]],
+    candidate: &Candidate,
+) -> Option<String> {
+    let first = candidate.borrow();
+    let cells = first.as_ref()?;
+    required
+        .iter()
+        .filter(|any| !columns::holds(kind, cells, &[any], &src.options.columns))
+        .flat_map(|any| any.iter())
+        .find_map(|wanted| columns::missing_hint(kind, cells, wanted))
 }
 
 /// Common state of a table visitor: where the table is and which column is which.
@@ -96,6 +119,9 @@ struct Base<'a> {
     filters: Vec<(usize, Vec<String>, bool)>,
     problems: Vec<Problem>,
     rows: usize,
+    date1904: bool,
+    /// The first row looked at as a header, for a hint when none matches.
+    first_candidate: Candidate,
 }
 
 impl<'a> Base<'a> {
@@ -110,14 +136,21 @@ impl<'a> Base<'a> {
             filters: Vec::new(),
             problems: Vec::new(),
             rows: 0,
+            date1904: false,
+            first_candidate: Default::default(),
         }
     }
 
     fn is_header(&self, cells: &[String]) -> bool {
+        let mut first = self.first_candidate.borrow_mut();
+        if first.is_none() && cells.iter().any(|c| !c.is_empty()) {
+            *first = Some(cells.to_vec());
+        }
         columns::holds(self.kind, cells, self.required, &self.src.options.columns)
     }
 
     fn header(&mut self, header: &Header) -> Result<(), Problem> {
+        self.date1904 = header.date1904;
         self.origin = Origin {
             row: None,
             ..header.origin.clone()
@@ -203,7 +236,13 @@ impl<'a> Base<'a> {
 
     fn date(&mut self, row: &Row, name: &str) -> Option<DateText> {
         let format = self.src.options.date_format.as_deref();
-        cells::date(self.cell(row, name), &Origin::default(), format).unwrap_or_else(|p| {
+        cells::date(
+            self.cell(row, name),
+            &Origin::default(),
+            format,
+            self.date1904,
+        )
+        .unwrap_or_else(|p| {
             self.report(row, name, p);
             None
         })
@@ -364,7 +403,8 @@ pub fn reps(src: &Source, levels: &BTreeMap<String, f64>, problems: &mut Vec<Pro
         end_col: DateColumn::default(),
         seen: HashMap::new(),
     };
-    let ok = read(src, TableKind::Reps, REQ, &mut v, problems);
+    let candidate = v.base.first_candidate.clone();
+    let ok = read(src, TableKind::Reps, REQ, &mut v, &candidate, problems);
     let mut reps = std::mem::take(&mut v.reps);
     if ok {
         let orders: Vec<_> = [("start_date", &v.start_col), ("end_date", &v.end_col)]
@@ -548,7 +588,8 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
         metrics,
         out: Vec::new(),
     };
-    let ok = read(src, TableKind::Targets, REQ, &mut v, problems);
+    let candidate = v.base.first_candidate.clone();
+    let ok = read(src, TableKind::Targets, REQ, &mut v, &candidate, problems);
     v.base.finish(ok, problems, true);
     v.out
 }
@@ -595,7 +636,8 @@ pub fn holidays(
         rows: Vec::new(),
         col: DateColumn::default(),
     };
-    let ok = read(src, TableKind::Holidays, REQ, &mut v, problems);
+    let candidate = v.base.first_candidate.clone();
+    let ok = read(src, TableKind::Holidays, REQ, &mut v, &candidate, problems);
     let (mut hol, mut work) = (BTreeSet::new(), BTreeSet::new());
     if ok {
         let at = v
@@ -831,7 +873,8 @@ pub fn history(
         by_rep: FxHashMap::default(),
         company: FxHashMap::default(),
     };
-    let ok = read(src, TableKind::History, REQ, &mut v, problems);
+    let candidate = v.base.first_candidate.clone();
+    let ok = read(src, TableKind::History, REQ, &mut v, &candidate, problems);
     v.history.by_rep = std::mem::take(&mut v.by_rep).into_iter().collect();
     v.history.company = std::mem::take(&mut v.company).into_iter().collect();
     if ok && !v.pending.is_empty() {

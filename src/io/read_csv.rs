@@ -209,6 +209,7 @@ fn parse(
             visitor.header(&Header {
                 origin: origin.at_row(line),
                 names: texts,
+                date1904: false,
             })?;
             width = Some(used);
             continue;

@@ -108,7 +108,13 @@ pub(crate) fn read_sheet(
     };
     let at = at(name);
     let merges = merges(&mut book, name, &at)?;
-    emit(grid, header, &merges, &at, visitor)
+    let date1904 = match &book {
+        Sheets::Xlsx(x) => x.has_1904_epoch(),
+        Sheets::Xls(x) => x.has_1904_epoch(),
+        Sheets::Xlsb(x) => x.has_1904_epoch(),
+        Sheets::Ods(_) => false,
+    };
+    emit(grid, header, &merges, &at, date1904, visitor)
 }
 
 fn open(file: File, kind: Kind) -> Result<Book, calamine::Error> {
@@ -289,6 +295,7 @@ fn emit(
     header: u32,
     merges: &[Dimensions],
     at: &Origin,
+    date1904: bool,
     visitor: &mut dyn RowVisitor,
 ) -> Result<(), Problem> {
     let names = grid.texts(header);
@@ -297,6 +304,7 @@ fn emit(
     visitor.header(&Header {
         origin: at.at_row(header + 1),
         names,
+        date1904,
     })?;
     let Some((_, last_row, last_col)) = grid.extent else {
         return Ok(());

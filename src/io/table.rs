@@ -31,6 +31,8 @@ pub struct Header {
     pub origin: Origin,
     /// The header cells as text, trimmed (empty for blank header cells).
     pub names: Vec<String>,
+    /// The workbook counts serial days from 1904 (old Mac Excel), not 1900.
+    pub date1904: bool,
 }
 
 /// A data row.
