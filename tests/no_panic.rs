@@ -121,9 +121,9 @@ proptest! {
             Ok(planned) => {
                 let opts = pipeline::RenderOptions { as_of: None, lang: "en".into() };
                 let sink = Names::default();
-                let n = pipeline::render(&config, &planned, &opts, &sink).expect("renders");
+                let manifest = pipeline::render(&config, &planned, &opts, &sink).expect("renders");
                 let names = sink.0.lock().unwrap();
-                prop_assert_eq!(n, names.len());
+                prop_assert_eq!(manifest.files.len() + 1, names.len());
                 prop_assert!(names.iter().any(|p| p == "plan.csv") && names.iter().any(|p| p == "manifest.json"));
             }
             Err(problems) => {

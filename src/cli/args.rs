@@ -11,6 +11,14 @@ Exit codes:
   3  invalid or unreadable input (missing file, bad plan file, validation problems)
   4  output not written (refused --out, read-only, disk full)";
 
+const MAIL_EXIT_CODES: &str = "\
+Exit codes:
+  0  done: every selected message sent (or written)
+  1  internal error
+  2  usage: bad flags, a password in --smtp, no sender, a user name without a password
+  3  invalid input: not a plan folder, bad plan file or template, bad address, a letter changed since split
+  4  not every message sent or written (server unreachable, login refused, a message refused)";
+
 /// Compile sales-target plans from spreadsheets.
 #[derive(Debug, Parser)]
 #[command(name = "plan", version, about, after_help = EXIT_CODES)]
@@ -40,6 +48,60 @@ pub enum Command {
     /// `plan split DIR/plan.toml` runs on the new folder at once.
     #[command(after_help = EXIT_CODES)]
     Init(InitArgs),
+    /// Mail each rep their quota letter from a plan folder, or write .eml files.
+    ///
+    /// Reads the plan folder's manifest.json and sends each reps/<id>.xlsx to its
+    /// rep's email as an attachment. The password comes from the
+    /// PLAN_SMTP_PASSWORD environment variable or [mail] password_file, never
+    /// from the command line. Each message the server accepts is logged in
+    /// .<folder>.sent.jsonl beside the plan folder; a file already sent to a
+    /// rep is never sent to them again, even after a new split.
+    #[command(after_help = MAIL_EXIT_CODES)]
+    Mail(MailArgs),
+    /// Track actuals against a plan folder: attainment, pace, projection.
+    ///
+    /// Reads the plan folder's plan.csv and the actuals (read like the
+    /// history: transactions or monthly sums by rep), and writes
+    /// progress.xlsx and progress.csv into --out (default: the plan folder),
+    /// each atomically, leaving the plan's own files untouched. The target to
+    /// date pro-rates the as-of month by working days (Monday–Friday, less the
+    /// holidays of --holidays or of the --config plan file's [inputs]).
+    #[command(after_help = EXIT_CODES)]
+    Track(TrackArgs),
+}
+
+/// Flags of `plan track`.
+#[derive(Debug, Clone, Args)]
+pub struct TrackArgs {
+    /// The plan folder written by `plan split` (it holds manifest.json and plan.csv).
+    #[arg(long, value_name = "DIR")]
+    pub plan: PathBuf,
+    /// The actuals: transactions or monthly sums with date, rep_id, amount and
+    /// count-metric columns (CSV or spreadsheet; FILE#Sheet picks a sheet).
+    #[arg(long, value_name = "FILE")]
+    pub actuals: String,
+    /// The date progress is measured at (YYYY-MM-DD; default: today, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Where progress.xlsx and progress.csv go (default: the plan folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The plan file whose [history] options read the actuals, whose metrics'
+    /// history_column name their columns, and whose holidays count.
+    #[arg(long, value_name = "PLAN.toml")]
+    pub config: Option<PathBuf>,
+    /// Holidays and make-up working days (default: the --config plan file's).
+    #[arg(long, value_name = "FILE")]
+    pub holidays: Option<String>,
+    /// Labels in English or Chinese (default: the --config plan file's [output] lang, else en).
+    #[arg(long, value_parser = ["en", "zh"])]
+    pub lang: Option<String>,
+    /// The progress of every rep, team and the company as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Show errors only.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Flags of `plan init`.
@@ -53,6 +115,37 @@ pub struct InitArgs {
     /// Overwrite template files that already exist.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Flags of `plan mail`.
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("via").required(true).args(["smtp", "eml"])))]
+pub struct MailArgs {
+    /// The plan folder written by `plan split` (it holds manifest.json).
+    #[arg(long, value_name = "DIR")]
+    pub plan: PathBuf,
+    /// Send through this server: smtp://[user@]host[:port] (STARTTLS when offered,
+    /// required for a login to another machine) or smtps://[user@]host[:port] (TLS).
+    #[arg(long, value_name = "URL")]
+    pub smtp: Option<String>,
+    /// Write one .eml file per message into DIR instead of sending.
+    #[arg(long, value_name = "DIR")]
+    pub eml: Option<PathBuf>,
+    /// The sender, such as "Sales Ops <ops@example.com>" (default: [mail] from).
+    #[arg(long, value_name = "ADDR")]
+    pub from: Option<String>,
+    /// The plan file whose [mail] section gives the sender, subject, body and password file.
+    #[arg(long, value_name = "PLAN.toml")]
+    pub config: Option<PathBuf>,
+    /// List the messages that would be sent; send and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only letters that changed since they were last mailed: reps never mailed are left out.
+    #[arg(long)]
+    pub changed_only: bool,
+    /// Show errors only.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Flags naming and reading the inputs.

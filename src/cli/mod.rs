@@ -2,8 +2,10 @@
 
 pub mod args;
 pub mod config;
+pub mod mail;
 pub mod pipeline;
 pub mod report;
+pub mod track;
 
 use crate::io::persist;
 use args::{Cli, Command, InitArgs, InputArgs, SplitArgs};
@@ -31,6 +33,8 @@ pub fn main() -> ExitCode {
         Command::Split(a) => split(&a),
         Command::Check(a) => check(&a),
         Command::Init(a) => init(&a),
+        Command::Mail(a) => mail::run(&a),
+        Command::Track(a) => track::run(&a),
     }
     .into()
 }
@@ -176,7 +180,16 @@ fn split(args: &SplitArgs) -> Exit {
             Some(d) => config.base.join(d),
             None => config.base.join("out"),
         });
-    let files = if args.dry_run {
+    let _lock = match (args.dry_run, persist::lock(&out)) {
+        (true, _) => None,
+        (false, Ok(lock)) => Some(lock),
+        (false, Err(e)) => {
+            report::error(&e.to_string());
+            return Exit::Output;
+        }
+    };
+    let previous = persist::previous_files(&out);
+    let manifest = if args.dry_run {
         pipeline::render(&config, &planned, &opts, &persist::Discard)
     } else {
         let stage = match persist::Staging::begin(&out, args.force) {
@@ -190,10 +203,10 @@ fn split(args: &SplitArgs) -> Exit {
             }
         };
         pipeline::render(&config, &planned, &opts, &stage)
-            .and_then(|n| stage.commit().map(|()| n).map_err(|e| e.to_string()))
+            .and_then(|m| stage.commit().map(|()| m).map_err(|e| e.to_string()))
     };
-    let files = match files {
-        Ok(n) => n,
+    let manifest = match manifest {
+        Ok(m) => m,
         Err(e) => {
             report::error(&format!("{e}; the previous plan, if any, is untouched"));
             return Exit::Output;
@@ -203,7 +216,8 @@ fn split(args: &SplitArgs) -> Exit {
         year: planned.plan.year,
         reps: planned.plan.counted.len(),
         metrics: planned.plan.metrics.len(),
-        files,
+        files: manifest.files.len() + 1,
+        changes: Changes::between(&previous, &manifest),
         out,
         dry_run: args.dry_run,
     };
@@ -216,8 +230,47 @@ struct Summary {
     reps: usize,
     metrics: usize,
     files: usize,
+    changes: Changes,
     out: PathBuf,
     dry_run: bool,
+}
+
+/// Which files differ from the previous plan in `--out`, by SHA-256 (manifest.json aside).
+#[derive(serde::Serialize)]
+struct Changes {
+    changed: Vec<String>,
+    added: Vec<String>,
+    removed: Vec<String>,
+    unchanged: usize,
+}
+
+impl Changes {
+    fn between(
+        previous: &std::collections::BTreeMap<String, String>,
+        now: &crate::io::manifest::Manifest,
+    ) -> Changes {
+        let mut c = Changes {
+            changed: Vec::new(),
+            added: Vec::new(),
+            removed: Vec::new(),
+            unchanged: 0,
+        };
+        for f in &now.files {
+            match previous.get(&f.path) {
+                Some(sha) if *sha == f.sha256 => c.unchanged += 1,
+                Some(_) => c.changed.push(f.path.clone()),
+                None => c.added.push(f.path.clone()),
+            }
+        }
+        let paths: std::collections::BTreeSet<&str> =
+            now.files.iter().map(|f| f.path.as_str()).collect();
+        c.removed = previous
+            .keys()
+            .filter(|p| !paths.contains(p.as_str()))
+            .cloned()
+            .collect();
+        c
+    }
 }
 
 impl Summary {
@@ -227,6 +280,8 @@ impl Summary {
             let v = serde_json::json!({
                 "year": self.year, "reps": self.reps, "metrics": self.metrics,
                 "files": self.files, "out": self.out.display().to_string(), "dry_run": self.dry_run,
+                "changed": self.changes.changed, "added": self.changes.added,
+                "removed": self.changes.removed, "unchanged": self.changes.unchanged,
             });
             writeln!(stdout, "{v}")
         } else if quiet {

@@ -199,13 +199,13 @@ pub struct RenderOptions {
 }
 
 /// Renders every output file into `sink` as soon as it is made, manifest
-/// last; returns how many files were written.
+/// last; returns the manifest (which lists every other file).
 pub fn render(
     config: &Config,
     planned: &Planned,
     opts: &RenderOptions,
     sink: &dyn Sink,
-) -> Result<usize, String> {
+) -> Result<Manifest, String> {
     let periods = Periods::of(&planned.plan.calendar);
     let lines = layout::lines(&planned.plan, &planned.input);
     let csv = write_csv::plan_csv(&planned.input, &periods, &lines);
@@ -243,7 +243,7 @@ pub fn render(
     };
     sink.put("manifest.json", &m.to_bytes())
         .map_err(|e| e.to_string())?;
-    Ok(m.files.len() + 1)
+    Ok(m)
 }
 
 /// Stores one file and returns its manifest entry.

@@ -7,4 +7,5 @@ pub mod layout;
 pub mod model;
 pub mod plan;
 pub mod season;
+pub mod track;
 pub mod value;

@@ -26,14 +26,14 @@ pub fn make_plan(input: &PlanInput) -> Result<Plan, Problems> {
         .metrics
         .first()
         .map_or(12, |m| m.rules.lookback_months);
-    let window = window(&input.history, f0, lookback);
-    let longest = input
+    let plan_window = window(&input.history, f0, lookback);
+    // The working days of every metric's window, and of the year before the plan's.
+    let earliest = input
         .metrics
         .iter()
-        .map(|m| m.rules.lookback_months as i32)
-        .max()
-        .unwrap_or(12);
-    let days = DayIndex::new(&input.calendar, (f0 - longest).min(f0 - 12), f0 + 11);
+        .map(|m| window(&input.history, f0, m.rules.lookback_months).0)
+        .fold(f0 - 12, i32::min);
+    let days = DayIndex::new(&input.calendar, earliest, f0 + 11);
     let first_day = super::calendar::ym_first_day(f0);
     let last_day = super::calendar::ym_first_day(f0 + 12)
         .pred_opt()
@@ -54,7 +54,7 @@ pub fn make_plan(input: &PlanInput) -> Result<Plan, Problems> {
         calendar,
         days,
         counted,
-        window,
+        window: plan_window,
         problems: Vec::new(),
         errors: Vec::new(),
     };

@@ -1,6 +1,6 @@
 //! `manifest.json`: every file written, with its checksum and the rep it belongs to.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -22,7 +22,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// An input file as named, and its checksum.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InputSum {
     pub table: String,
     pub file: String,
@@ -30,7 +30,7 @@ pub struct InputSum {
 }
 
 /// The plan's header in the manifest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlanInfo {
     pub year: i32,
     pub as_of: Option<String>,
@@ -39,7 +39,7 @@ pub struct PlanInfo {
 }
 
 /// One file of the plan folder.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileEntry {
     pub path: String,
     pub sha256: String,
@@ -50,7 +50,7 @@ pub struct FileEntry {
 }
 
 /// The whole manifest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     pub plan: PlanInfo,
     pub files: Vec<FileEntry>,
@@ -62,5 +62,10 @@ impl Manifest {
         let mut v = serde_json::to_vec_pretty(self).unwrap_or_default();
         v.push(b'\n');
         v
+    }
+
+    /// Reads `manifest.json` back, as `plan mail` does.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Manifest, serde_json::Error> {
+        serde_json::from_slice(bytes)
     }
 }

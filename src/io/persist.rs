@@ -12,11 +12,59 @@ pub enum PersistError {
     Foreign { out: String },
     #[error("{out}: exists and is not a folder")]
     NotDir { out: String },
+    #[error("{out}: another plan run is writing this folder (lock {lock}); try again when it has finished")]
+    Busy { out: String, lock: String },
     #[error("{path}: {source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
+}
+
+/// An exclusive lock on an output folder, held while a run writes it: two
+/// overlapping runs (say, from cron) never interleave. The lock is the
+/// operating system's on `.<out name>.plan-lock` beside the folder, so a killed
+/// run releases it.
+pub struct OutLock {
+    _file: fs::File,
+}
+
+/// Takes the lock on `out`, or says that another run holds it.
+pub fn lock(out: &Path) -> Result<OutLock, PersistError> {
+    let parent = parent_of(out);
+    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+    let path = parent.join(sibling_named(out, "lock").file_name().unwrap_or_default());
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io_err(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(OutLock { _file: file }),
+        Err(fs::TryLockError::WouldBlock) => Err(PersistError::Busy {
+            out: out.display().to_string(),
+            lock: path.display().to_string(),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(io_err(&path)(e)),
+    }
+}
+
+/// The previous plan's files and their SHA-256, from its manifest (empty when there is none).
+pub fn previous_files(out: &Path) -> std::collections::BTreeMap<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        path: String,
+        sha256: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        files: Vec<Entry>,
+    }
+    let text = fs::read(out.join("manifest.json")).unwrap_or_default();
+    serde_json::from_slice::<Manifest>(&text)
+        .map(|m| m.files.into_iter().map(|e| (e.path, e.sha256)).collect())
+        .unwrap_or_default()
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PersistError + '_ {
@@ -59,11 +107,16 @@ pub fn out_state(out: &Path) -> Result<OutState, PersistError> {
 }
 
 fn sibling(out: &Path, tag: &str, pid: u32) -> PathBuf {
+    sibling_named(out, &format!("{tag}-{pid}"))
+}
+
+/// `.<out name>.plan-<tag>` beside `out`.
+fn sibling_named(out: &Path, tag: &str) -> PathBuf {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    out.with_file_name(format!(".{name}.plan-{tag}-{pid}"))
+    out.with_file_name(format!(".{name}.plan-{tag}"))
 }
 
 /// Removes temporary folders beside `out` left by runs whose process is gone.

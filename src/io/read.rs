@@ -87,11 +87,40 @@ pub fn read_table(
             visitor,
         ),
         "csv" | "tsv" | "txt" => read_csv(file, &origin, opts, visitor),
-        "xlsb" => read_sheet(file, Kind::Xlsb, &origin, opts, visitor),
-        "xls" => read_sheet(file, Kind::Xls, &origin, opts, visitor),
-        "ods" => read_sheet(file, Kind::Ods, &origin, opts, visitor),
-        _ => read_sheet(file, Kind::Xlsx, &origin, opts, visitor),
+        "xlsb" => guarded(
+            || read_sheet(file, Kind::Xlsb, &origin, opts, visitor),
+            &origin,
+        ),
+        "xls" => guarded(
+            || read_sheet(file, Kind::Xls, &origin, opts, visitor),
+            &origin,
+        ),
+        "ods" => guarded(
+            || read_sheet(file, Kind::Ods, &origin, opts, visitor),
+            &origin,
+        ),
+        _ => guarded(
+            || read_sheet(file, Kind::Xlsx, &origin, opts, visitor),
+            &origin,
+        ),
     }
+}
+
+/// Runs the spreadsheet reader so that a damaged file that makes calamine
+/// panic (found by fuzzing) becomes a problem naming the file, not a crash.
+/// The panic message is kept off stderr while it runs.
+fn guarded(read: impl FnOnce() -> Result<(), Problem>, origin: &Origin) -> Result<(), Problem> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    std::panic::set_hook(hook);
+    result.unwrap_or_else(|_| {
+        Err(Problem::error(
+            Some(origin.clone()),
+            "the workbook is damaged and cannot be read",
+        )
+        .with_hint("open it in Excel or LibreOffice and save it again"))
+    })
 }
 
 /// What a file's first bytes say it is.

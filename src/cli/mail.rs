@@ -1,0 +1,398 @@
+//! `plan mail`: each rep's quota letter from a plan folder, sent by SMTP or
+//! written as `.eml` files.
+//!
+//! Every letter is checked before anything goes out (its file against the
+//! manifest's checksum, its address, the templates); then the server is
+//! reached and logged in to once, and the messages are sent one by one, each
+//! logged as soon as the server accepts it.
+
+use super::args::MailArgs;
+use super::config::io_reason;
+use super::report::{self, Exit};
+use crate::engine::diag::{Origin, Problem};
+use crate::io::mail::{self, Draft, Letter, Templates};
+use crate::io::manifest::sha256_hex;
+use crate::io::planfile::{self, MailDef};
+use crate::io::sent_log::{self, MailLock, Sent, SentLog};
+use crate::io::smtp::{self, Mailer, Server};
+use lettre::message::Mailbox;
+use lettre::{Address, Message};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why a run stops: its exit code and the message for stderr.
+type Fail = (Exit, String);
+
+fn usage(msg: impl Into<String>) -> Fail {
+    (Exit::Usage, msg.into())
+}
+
+fn input(msg: impl Into<String>) -> Fail {
+    (Exit::Input, msg.into())
+}
+
+fn output(msg: impl Into<String>) -> Fail {
+    (Exit::Output, msg.into())
+}
+
+/// Runs `plan mail`.
+pub fn run(args: &MailArgs) -> Exit {
+    match mail(args) {
+        Ok(()) => Exit::Done,
+        Err((exit, msg)) => {
+            report::error(&msg);
+            exit
+        }
+    }
+}
+
+/// A message checked and built, with what the listing and the log need.
+struct Ready {
+    letter: Letter,
+    to: Mailbox,
+    subject: String,
+    message: Message,
+}
+
+/// How many letters were left out, and why.
+#[derive(Default)]
+struct Skipped {
+    already_sent: usize,
+    never_mailed: usize,
+    no_email: usize,
+}
+
+fn mail(args: &MailArgs) -> Result<(), Fail> {
+    let server = args
+        .smtp
+        .as_deref()
+        .map(smtp::parse_url)
+        .transpose()
+        .map_err(usage)?;
+    let (def, base, display) = plan_file(args.config.as_deref(), args.quiet)?;
+    let from = sender(args, &def)?;
+    let templates = templates(&def, &base, &display)?;
+    let (year, letters) = mail::read_manifest(&args.plan).map_err(input)?;
+    if letters.is_empty() {
+        return Err(input(format!(
+            "{}: the manifest lists no quota letter (was [output] rep_workbooks = false?)",
+            args.plan.display()
+        )));
+    }
+    // Sending takes the lock before the log is read, so two runs never both send a letter.
+    let sending = server.as_ref().filter(|_| !args.dry_run);
+    let lock = match sending {
+        Some(_) => Some(MailLock::take(&args.plan).map_err(output)?),
+        None => None,
+    };
+    let mut log = SentLog::open(&args.plan).map_err(input)?;
+    let mut skipped = Skipped::default();
+    let mut ready = Vec::new();
+    let mut problems = Vec::new();
+    for letter in letters {
+        if log.was_sent(&letter.rep_id, &letter.sha256) {
+            skipped.already_sent += 1;
+        } else if args.changed_only && !log.knows(&letter.rep_id) {
+            skipped.never_mailed += 1;
+        } else if letter.email.is_none() {
+            skipped.no_email += 1;
+            let p = Problem::warning(
+                Some(Origin::file(&letter.path)),
+                format!(
+                    "rep {} has no email in the reps table; this letter is not mailed",
+                    letter.rep_id
+                ),
+            );
+            report::print(&[p], args.quiet, false);
+        } else {
+            match prepare(&args.plan, letter, &from, &templates, year) {
+                Ok(r) => ready.push(r),
+                Err(p) => problems.push(p),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        report::print(&problems, args.quiet, false);
+        let n = problems.len();
+        return Err(input(format!(
+            "{n} letter{} cannot be mailed; nothing was sent",
+            if n == 1 { "" } else { "s" }
+        )));
+    }
+    let done = if args.dry_run {
+        let mut out = std::io::stdout().lock();
+        for r in &ready {
+            let _ = writeln!(
+                out,
+                "would send {} to {}, subject \"{}\"",
+                r.letter.path, r.to, r.subject
+            );
+        }
+        format!("dry run, {} to send", ready.len())
+    } else if let Some(dir) = &args.eml {
+        write_eml(dir, &ready, args.quiet)?;
+        format!("{} .eml files written to {}", ready.len(), dir.display())
+    } else if let Some(server) = sending {
+        send(server, &def, &base, &ready, &mut log, args.quiet)?;
+        format!("{} sent", ready.len())
+    } else {
+        return Err((Exit::Internal, "neither --smtp nor --eml".into()));
+    };
+    drop(lock);
+    if !args.quiet {
+        let mut line = format!("mail {year}: {done}");
+        for (n, what) in [
+            (skipped.already_sent, "already sent"),
+            (
+                skipped.never_mailed,
+                "never mailed before (left out by --changed-only)",
+            ),
+            (skipped.no_email, "without email"),
+        ] {
+            if n > 0 {
+                line.push_str(&format!("; {n} {what}"));
+            }
+        }
+        let _ = writeln!(std::io::stdout().lock(), "{line}");
+    }
+    Ok(())
+}
+
+/// The `[mail]` section of `--config` (empty without one), the folder its
+/// paths are relative to, and the name to show.
+fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(MailDef, PathBuf, String), Fail> {
+    let Some(path) = path else {
+        return Ok((MailDef::default(), PathBuf::new(), "plan file".into()));
+    };
+    let display = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        input(format!(
+            "{display}: cannot read the plan file: {}",
+            io_reason(&e)
+        ))
+    })?;
+    let pf = planfile::parse(&text, &display).map_err(|p| {
+        report::print(&[p], quiet, false);
+        input(format!(
+            "{display}: the plan file is invalid; nothing was sent"
+        ))
+    })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok((pf.mail, base, display))
+}
+
+/// The sender: `--from`, else `[mail] from`.
+fn sender(args: &MailArgs, def: &MailDef) -> Result<Mailbox, Fail> {
+    match (&args.from, &def.from) {
+        (Some(f), _) => f
+            .parse()
+            .map_err(|e| usage(format!("--from {f:?}: not an address: {e}"))),
+        (None, Some(f)) => f
+            .parse()
+            .map_err(|e| input(format!("[mail] from {f:?}: not an address: {e}"))),
+        (None, None) => Err(usage(
+            "a sender is needed: --from \"Name <address>\", or [mail] from in the plan file given by --config",
+        )),
+    }
+}
+
+/// The subject and body of `[mail]`, placeholders checked.
+fn templates(def: &MailDef, base: &Path, display: &str) -> Result<Templates, Fail> {
+    let body = match (&def.body, &def.body_file) {
+        (Some(_), Some(_)) => {
+            return Err(input(format!(
+                "{display}: [mail] has both body and body_file; keep one"
+            )))
+        }
+        (Some(b), None) => Some(b.clone()),
+        (None, Some(f)) => {
+            let path = base.join(f);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                input(format!(
+                    "{display}: [mail] body_file {f:?}: {}",
+                    io_reason(&e)
+                ))
+            })?;
+            Some(text)
+        }
+        (None, None) => None,
+    };
+    for (key, text) in [("subject", &def.subject), ("body", &body)] {
+        if let Some(t) = text {
+            mail::check_template(t).map_err(|e| input(format!("{display}: [mail] {key}: {e}")))?;
+        }
+    }
+    Ok(Templates {
+        subject: def.subject.clone(),
+        body,
+    })
+}
+
+/// Reads and checks one letter and builds its message.
+fn prepare(
+    plan_dir: &Path,
+    letter: Letter,
+    from: &Mailbox,
+    templates: &Templates,
+    year: i32,
+) -> Result<Ready, Problem> {
+    let at = Some(Origin::file(&letter.path));
+    let fail = |msg: String| Problem::error(at.clone(), msg);
+    let workbook = std::fs::read(plan_dir.join(&letter.path))
+        .map_err(|e| fail(format!("cannot read the letter: {}", io_reason(&e))))?;
+    if sha256_hex(&workbook) != letter.sha256 {
+        return Err(fail(
+            "changed since `plan split` wrote it (its SHA-256 differs from manifest.json); split again".into(),
+        ));
+    }
+    let email = letter.email.as_deref().unwrap_or_default().trim();
+    let address: Address = email.parse().map_err(|e| {
+        fail(format!("rep {}: not an email address: {e}", letter.rep_id))
+            .with_value(email.to_string())
+    })?;
+    let info = mail::rep_info(&workbook);
+    let to = Mailbox::new(info.name.clone(), address);
+    let (subject, body) = templates.render(&letter, &info, year);
+    let message = Draft {
+        from,
+        to: to.clone(),
+        subject: subject.clone(),
+        body,
+        letter: &letter,
+        workbook,
+    }
+    .message()
+    .map_err(|e| fail(format!("cannot build the message: {e}")))?;
+    Ok(Ready {
+        letter,
+        to,
+        subject,
+        message,
+    })
+}
+
+/// Writes `<letter name>.eml` per message into `dir`, each complete or not at all.
+fn write_eml(dir: &Path, ready: &[Ready], quiet: bool) -> Result<(), Fail> {
+    if ready.is_empty() {
+        return Ok(());
+    }
+    let fail = |e: std::io::Error| output(format!("{}: {}", dir.display(), io_reason(&e)));
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    for r in ready {
+        let name = r.letter.path.rsplit('/').next().unwrap_or(&r.letter.path);
+        let stem = name.strip_suffix(".xlsx").unwrap_or(name);
+        let path = dir.join(format!("{stem}.eml"));
+        let tmp = dir.join(format!(".{stem}.eml.tmp"));
+        std::fs::write(&tmp, r.message.formatted())
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                fail(e)
+            })?;
+        if !quiet {
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// The SMTP password: `[mail] password_file`, else `PLAN_SMTP_PASSWORD`.
+fn password(def: &MailDef, base: &Path) -> Result<Option<String>, Fail> {
+    if let Some(f) = &def.password_file {
+        let text = std::fs::read_to_string(base.join(f)).map_err(|e| {
+            input(format!(
+                "[mail] password_file {f:?}: cannot read it: {}",
+                io_reason(&e)
+            ))
+        })?;
+        let text = text.trim_end_matches(['\r', '\n']);
+        return Ok(Some(text.to_string()).filter(|p| !p.is_empty()));
+    }
+    Ok(std::env::var(smtp::PASSWORD_VAR)
+        .ok()
+        .filter(|p| !p.is_empty()))
+}
+
+/// Messages in a row that fail without an answer from the server (refused
+/// connections, timeouts), each after its retries, before the run gives up.
+const GIVE_UP_AFTER: usize = 3;
+
+/// Logs in once, then sends every message and logs each one the server accepts.
+fn send(
+    server: &Server,
+    def: &MailDef,
+    base: &Path,
+    ready: &[Ready],
+    log: &mut SentLog,
+    quiet: bool,
+) -> Result<(), Fail> {
+    if ready.is_empty() {
+        return Ok(());
+    }
+    let password = match &server.user {
+        Some(_) => password(def, base)?.ok_or_else(|| {
+            usage(format!(
+                "--smtp names a user, so a password is needed: set {} or [mail] password_file",
+                smtp::PASSWORD_VAR
+            ))
+        })?,
+        None => String::new(),
+    };
+    let mailer = Mailer::new(server, password).map_err(output)?;
+    let place = format!("SMTP server {}:{}", server.host, server.port);
+    mailer
+        .check()
+        .map_err(|e| output(format!("{place}: {e}; nothing was sent")))?;
+    let log_path = log.path().to_path_buf();
+    let not_sent = |n: usize, why: &str| {
+        output(format!(
+            "{n} of {} messages not sent{why}; a rerun sends only those (log: {})",
+            ready.len(),
+            log_path.display()
+        ))
+    };
+    let (mut failed, mut unanswered) = (0, 0);
+    for (i, r) in ready.iter().enumerate() {
+        if let Err(e) = mailer.send(&r.message) {
+            report::error(&format!(
+                "{}: not sent to {}: {e}",
+                r.letter.path, r.to.email
+            ));
+            failed += 1;
+            unanswered = if e.status().is_none() {
+                unanswered + 1
+            } else {
+                0
+            };
+            if unanswered == GIVE_UP_AFTER {
+                let left = ready.len() - i - 1;
+                return Err(not_sent(
+                    failed + left,
+                    &format!(" (the server stopped answering; {left} not tried)"),
+                ));
+            }
+            continue;
+        }
+        unanswered = 0;
+        let sent = Sent {
+            rep_id: r.letter.rep_id.clone(),
+            email: r.to.email.to_string(),
+            path: r.letter.path.clone(),
+            sha256: r.letter.sha256.clone(),
+            sent_at: sent_log::now_rfc3339(),
+        };
+        log.append(&sent).map_err(|e| {
+            output(format!(
+                "{e}: {} was sent to {} but cannot be logged; stopped so that nothing is sent twice",
+                r.letter.path, r.to.email
+            ))
+        })?;
+        if !quiet {
+            eprintln!("sent {} to {}", r.letter.path, r.to.email);
+        }
+    }
+    if failed > 0 {
+        return Err(not_sent(failed, " (see above)"));
+    }
+    Ok(())
+}

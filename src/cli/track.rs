@@ -1,0 +1,319 @@
+//! `plan track`: actuals against a plan folder → progress.xlsx, progress.csv
+//! and, with `--json`, the progress on stdout.
+
+use super::args::TrackArgs;
+use super::config::io_reason;
+use super::report::{self, Exit};
+use crate::engine::calendar::WorkCalendar;
+use crate::engine::diag::{Origin, Problem};
+use crate::engine::track::{self, TrackInput, TrackRep};
+use crate::io::load::{self, Source};
+use crate::io::manifest;
+use crate::io::planfile::{self, PlanFile};
+use crate::io::track_read::{self, PlanFolder};
+use crate::io::write_track::{self, ProgressBook};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The files `plan track` writes.
+const FILES: [&str; 2] = ["progress.xlsx", "progress.csv"];
+
+/// Runs `plan track`.
+pub fn run(args: &TrackArgs) -> Exit {
+    match track(args) {
+        Ok(()) => Exit::Done,
+        Err(e) => e,
+    }
+}
+
+/// Prints the problems and a closing error line; the exit for bad input.
+fn bad_input(problems: &mut [Problem], quiet: bool) -> Exit {
+    report::sort(problems);
+    report::print(problems, quiet, false);
+    let n = problems.iter().filter(|p| p.is_error()).count();
+    report::error(&format!(
+        "{n} problem{} in the input; no file was written",
+        if n == 1 { "" } else { "s" }
+    ));
+    Exit::Input
+}
+
+fn track(args: &TrackArgs) -> Result<(), Exit> {
+    let as_of = match &args.as_of {
+        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+            report::error(&format!(
+                "--as-of expects a date such as 2027-03-15, found {s:?}"
+            ));
+            Exit::Usage
+        })?,
+        None => today()?,
+    };
+    let (config, base) = plan_file(args.config.as_deref(), args.quiet)?;
+    let mut problems = Vec::new();
+    let plan = track_read::plan_folder(&args.plan, &args.plan.display().to_string())
+        .map_err(|p| bad_input(&mut [p], args.quiet))?;
+    let calendar = calendar(args, &config, &base, &plan, &mut problems);
+    if config.history.rep_key.as_deref().map(str::trim) == Some("name") {
+        problems.push(Problem::error(
+            args.config.as_ref().map(|c| Origin::file(c.display().to_string())),
+            "plan track matches the actuals to the plan's reps by rep_id: [history] rep_key = \"name\" is not supported",
+        ));
+    }
+    let (path, display, sheet) = input_ref(&args.actuals, Path::new(""));
+    let named: BTreeMap<String, String> = config
+        .metrics
+        .iter()
+        .filter_map(|(name, def)| Some((name.clone(), def.history_column.clone()?)))
+        .collect();
+    let actuals = track_read::actuals(
+        &Source {
+            path: &path,
+            display: &display,
+            sheet,
+            options: &config.history,
+        },
+        &plan,
+        &named,
+        as_of,
+        &mut problems,
+    );
+    if problems.iter().any(Problem::is_error) {
+        return Err(bad_input(&mut problems, args.quiet));
+    }
+    let keep: Vec<usize> = (0..plan.metrics.len())
+        .filter(|&k| actuals.tracked[k])
+        .collect();
+    let input = TrackInput {
+        first_ym: plan.first_ym,
+        metrics: keep.len(),
+        reps: plan
+            .reps
+            .iter()
+            .map(|r| TrackRep {
+                id: r.id.clone(),
+                team: r.team.clone(),
+                targets: keep.iter().map(|&k| r.targets[k]).collect(),
+            })
+            .collect(),
+        actuals: actuals
+            .sums
+            .into_iter()
+            .map(|(key, v)| (key, keep.iter().map(|&k| v[k]).collect()))
+            .collect(),
+        calendar,
+        as_of,
+    };
+    let tracked = track::track(&input);
+    let metrics: Vec<_> = keep.iter().map(|&k| plan.metrics[k].clone()).collect();
+    let lang = args
+        .lang
+        .clone()
+        .or_else(|| config.output.lang.clone())
+        .unwrap_or_else(|| "en".into());
+    let book = ProgressBook {
+        tracked: &tracked,
+        metrics: &metrics,
+        reps: &input.reps,
+        year: plan.year,
+        first_ym: plan.first_ym,
+        as_of,
+        lang: &lang,
+        currency: config.output.currency.as_deref(),
+        company: config.output.company.as_deref(),
+    };
+    let rendered = write_track::progress_xlsx(&book)
+        .map_err(|e| format!("progress.xlsx: {e}"))
+        .and_then(|x| {
+            let c = write_track::progress_csv(&book).map_err(|e| format!("progress.csv: {e}"))?;
+            Ok([x, c])
+        });
+    let bytes = rendered.map_err(|e| {
+        report::error(&e);
+        Exit::Internal
+    })?;
+    let out = args.out.clone().unwrap_or_else(|| args.plan.clone());
+    report::sort(&mut problems);
+    report::print(&problems, args.quiet, false);
+    if let Err(e) = write_files(&out, &bytes) {
+        report::error(&format!("{e}; no progress file was replaced"));
+        return Err(Exit::Output);
+    }
+    print_summary(args, &book, &out);
+    Ok(())
+}
+
+/// Today's date (UTC): the only place `plan track` reads the clock.
+fn today() -> Result<NaiveDate, Exit> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| chrono::DateTime::from_timestamp(d.as_secs() as i64, 0))
+        .map(|t| t.date_naive())
+        .ok_or_else(|| {
+            report::error("the system clock is before 1970; give --as-of");
+            Exit::Usage
+        })
+}
+
+/// The `--config` plan file (default options without one) and its folder.
+fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(PlanFile, PathBuf), Exit> {
+    let Some(path) = path else {
+        return Ok((PlanFile::default(), PathBuf::new()));
+    };
+    let display = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        report::error(&format!(
+            "{display}: cannot read the plan file: {}",
+            io_reason(&e)
+        ));
+        Exit::Input
+    })?;
+    let pf = planfile::parse(&text, &display).map_err(|p| bad_input(&mut [p], quiet))?;
+    Ok((pf, path.parent().map(Path::to_path_buf).unwrap_or_default()))
+}
+
+/// `FILE#Sheet` relative to `base`: the path, the name to show and the sheet.
+fn input_ref(named: &str, base: &Path) -> (PathBuf, String, Option<String>) {
+    if !base.join(named).exists() {
+        if let Some((file, sheet)) = named.rsplit_once('#') {
+            return (base.join(file), file.to_string(), Some(sheet.to_string()));
+        }
+    }
+    (base.join(named), named.to_string(), None)
+}
+
+/// The working days: Monday–Friday less the holidays of `--holidays`, else
+/// of the plan file's `[inputs]`; a warning when they are not those the plan
+/// was made with, as far as the manifest tells.
+fn calendar(
+    args: &TrackArgs,
+    config: &PlanFile,
+    base: &Path,
+    plan: &PlanFolder,
+    problems: &mut Vec<Problem>,
+) -> WorkCalendar {
+    let named = match (&args.holidays, &config.inputs.holidays) {
+        (Some(f), _) => Some(input_ref(f, Path::new(""))),
+        (None, Some(f)) => Some(input_ref(f, base)),
+        (None, None) => None,
+    };
+    let Some((path, display, sheet)) = named else {
+        if let Some((file, _)) = &plan.holidays {
+            problems.push(Problem::warning(
+                None,
+                format!("the plan was made with the holidays of {file}; without --holidays, working days are Monday–Friday"),
+            ));
+        }
+        return WorkCalendar::default();
+    };
+    if let (Some((file, sha)), Ok(now)) = (&plan.holidays, manifest::sha256_file(&path)) {
+        if *sha != now {
+            problems.push(Problem::warning(
+                Some(Origin::file(&display)),
+                format!(
+                    "not the holidays file the plan was made with ({file}): its content differs"
+                ),
+            ));
+        }
+    }
+    let (holidays, workdays) = load::holidays(
+        &Source {
+            path: &path,
+            display: &display,
+            sheet,
+            options: &config.holidays,
+        },
+        problems,
+    );
+    WorkCalendar::new(holidays, workdays)
+}
+
+/// Writes each file to a temporary file in `out` and renames it into place
+/// once every file is written; the plan's own files are never touched.
+fn write_files(out: &Path, bytes: &[Vec<u8>; 2]) -> Result<(), String> {
+    let shown = |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), io_reason(&e));
+    std::fs::create_dir_all(out).map_err(|e| shown(out, e))?;
+    remove_stale(out);
+    let pid = std::process::id();
+    let temps: Vec<PathBuf> = FILES
+        .iter()
+        .map(|name| out.join(format!(".{name}.plan-tmp-{pid}")))
+        .collect();
+    let clean = |temps: &[PathBuf]| {
+        for t in temps {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (tmp, data) in temps.iter().zip(bytes) {
+        let written = std::fs::File::create(tmp).and_then(|mut f| {
+            f.write_all(data)?;
+            f.sync_all()
+        });
+        if let Err(e) = written {
+            clean(&temps);
+            return Err(shown(tmp, e));
+        }
+    }
+    for (i, (tmp, name)) in temps.iter().zip(FILES).enumerate() {
+        let to = out.join(name);
+        if let Err(e) = std::fs::rename(tmp, &to) {
+            clean(&temps[i..]);
+            return Err(shown(&to, e));
+        }
+    }
+    Ok(())
+}
+
+/// Removes temporary progress files in `out` left by runs whose process is gone.
+fn remove_stale(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let pid = FILES.iter().find_map(|name| {
+            file.strip_prefix(&format!(".{name}.plan-tmp-"))
+                .and_then(|pid| pid.parse::<u32>().ok())
+        });
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// The progress as JSON, or a summary line and the alerts, on stdout.
+fn print_summary(args: &TrackArgs, book: &ProgressBook, out: &Path) {
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        let mut v = write_track::progress_json(book);
+        v["out"] = out.display().to_string().into();
+        v["files"] = FILES.to_vec().into();
+        let _ = writeln!(stdout, "{v}");
+        return;
+    }
+    if args.quiet {
+        return;
+    }
+    let reps = book
+        .reps
+        .iter()
+        .filter(|r| r.targets.iter().any(Option::is_some));
+    let _ = writeln!(
+        stdout,
+        "progress {} as of {}: {} reps, {} metrics, {} alerts; {} written to {}",
+        book.year,
+        book.as_of,
+        reps.count(),
+        book.metrics.len(),
+        book.tracked.alerts.len(),
+        FILES.join(" and "),
+        out.display()
+    );
+    for line in write_track::alert_lines(book) {
+        let _ = writeln!(stdout, "  {line}");
+    }
+}

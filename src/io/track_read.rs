@@ -1,0 +1,367 @@
+//! The inputs of `plan track`: a plan folder (its `plan.csv` and
+//! `manifest.json`) and the actuals, read by the history's rules.
+
+use super::columns::norm;
+use super::load::{self, RepLookup, Source};
+use crate::engine::calendar::{ym_label, ym_of, Ym};
+use crate::engine::diag::{Origin, Problem};
+use crate::engine::model::{MetricKind, Rep};
+use crate::engine::track::TrackRep;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+
+/// The header `plan.csv` must have.
+const PLAN_CSV_HEADER: [&str; 6] = [
+    "team",
+    "rep_id",
+    "metric",
+    "period",
+    "period_kind",
+    "target",
+];
+
+/// A metric of the plan, as `plan.csv` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanMetric {
+    pub name: String,
+    /// Money when its targets are written with decimals (or it is revenue), else a count.
+    pub kind: MetricKind,
+    /// Decimal places of its targets in `plan.csv` (at least 2 for money).
+    pub places: u32,
+}
+
+/// What `plan track` needs of a plan folder.
+#[derive(Debug, Clone)]
+pub struct PlanFolder {
+    /// The fiscal year, from the manifest.
+    pub year: i32,
+    /// The first month of the fiscal year (the earliest month of `plan.csv`).
+    pub first_ym: Ym,
+    /// The metrics in `plan.csv` order.
+    pub metrics: Vec<PlanMetric>,
+    /// The reps with month targets, in `plan.csv` order.
+    pub reps: Vec<TrackRep>,
+    /// The holidays file the plan was made with, as the manifest names it, and its SHA-256.
+    pub holidays: Option<(String, String)>,
+}
+
+/// Reads the plan folder `dir` (shown as `display`): `manifest.json` marks
+/// it, `plan.csv` holds its month targets.
+pub fn plan_folder(dir: &Path, display: &str) -> Result<PlanFolder, Problem> {
+    let manifest_path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path).map_err(|_| {
+        Problem::error(
+            Some(Origin::file(display)),
+            "not a plan folder: it has no manifest.json",
+        )
+        .with_hint("name the --out folder of a `plan split` run")
+    })?;
+    let shown = format!("{}/manifest.json", display.trim_end_matches('/'));
+    let manifest: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Problem::error(Some(Origin::file(&shown)), format!("not valid JSON: {e}")))?;
+    let year = manifest["plan"]["year"]
+        .as_i64()
+        .and_then(|y| i32::try_from(y).ok())
+        .ok_or_else(|| Problem::error(Some(Origin::file(&shown)), "no plan.year"))?;
+    let holidays = manifest["plan"]["inputs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| i["table"] == "holidays")
+        .map(|i| {
+            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
+            (s("file"), s("sha256"))
+        });
+    let csv_shown = format!("{}/plan.csv", display.trim_end_matches('/'));
+    let mut plan = read_plan_csv(&dir.join("plan.csv"), &csv_shown)?;
+    plan.year = year;
+    plan.holidays = holidays;
+    Ok(plan)
+}
+
+/// One rep month row of `plan.csv`.
+struct MonthRow {
+    line: u32,
+    rep: usize,
+    metric: usize,
+    ym: Ym,
+    target: Decimal,
+}
+
+/// Reads the rep month rows of `plan.csv`.
+fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
+    let file = Origin::file(shown);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .map_err(|e| Problem::error(Some(file.clone()), format!("cannot read it: {e}")))?;
+    let mut records = rdr.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => return Err(Problem::error(Some(file), format!("cannot read it: {e}"))),
+        None => return Err(Problem::error(Some(file), "empty file")),
+    };
+    if header.iter().ne(PLAN_CSV_HEADER) {
+        return Err(Problem::error(
+            Some(file.at_row(1)),
+            format!("expected the header {}", PLAN_CSV_HEADER.join(",")),
+        )
+        .with_value(header.iter().collect::<Vec<_>>().join(",")));
+    }
+    let mut metrics: Vec<PlanMetric> = Vec::new();
+    let mut reps: Vec<TrackRep> = Vec::new();
+    let mut rows: Vec<MonthRow> = Vec::new();
+    for (i, rec) in records.enumerate() {
+        let line = i as u32 + 2;
+        let at = file.at_row(line);
+        let rec = rec.map_err(|e| Problem::error(Some(at.clone()), e.to_string()))?;
+        let [team, rep_id, metric, period, kind, target] =
+            std::array::from_fn(|c| rec.get(c).unwrap_or_default());
+        let col = |c: usize| at.at_col(c as u32, PLAN_CSV_HEADER[c]);
+        let value = Decimal::from_str(target)
+            .ok()
+            .filter(|v| v.abs() <= super::cells::LARGEST)
+            .ok_or_else(|| {
+                Problem::error(Some(col(5)), "expected a plain decimal target").with_value(target)
+            })?;
+        let k = match metrics.iter().position(|m| m.name == metric) {
+            Some(k) => k,
+            None => {
+                metrics.push(PlanMetric {
+                    name: metric.to_string(),
+                    kind: MetricKind::Count,
+                    places: 0,
+                });
+                metrics.len() - 1
+            }
+        };
+        let m = &mut metrics[k];
+        if target.contains('.') || m.name == "revenue" {
+            m.kind = MetricKind::Money;
+        }
+        m.places = m.places.max(value.scale());
+        if rep_id.is_empty() || kind != "month" {
+            continue;
+        }
+        let ym = NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d")
+            .ok()
+            .filter(|_| period.len() == 7)
+            .map(ym_of)
+            .ok_or_else(|| {
+                Problem::error(Some(col(3)), "expected a month such as 2027-04").with_value(period)
+            })?;
+        let rep = match reps.iter().position(|r| r.id == rep_id) {
+            Some(r) if reps[r].team == team => r,
+            Some(r) => {
+                return Err(Problem::error(
+                    Some(col(0)),
+                    format!("rep {rep_id} is in team {:?} on another row", reps[r].team),
+                )
+                .with_value(team))
+            }
+            None => {
+                reps.push(TrackRep {
+                    id: rep_id.to_string(),
+                    team: team.to_string(),
+                    targets: Vec::new(),
+                });
+                reps.len() - 1
+            }
+        };
+        rows.push(MonthRow {
+            line,
+            rep,
+            metric: k,
+            ym,
+            target: value,
+        });
+    }
+    for m in &mut metrics {
+        if m.kind == MetricKind::Money {
+            m.places = m.places.max(2);
+        }
+    }
+    let Some(first_ym) = rows.iter().map(|r| r.ym).min() else {
+        return Err(Problem::error(
+            Some(file),
+            "no rep month rows: the plan is empty",
+        ));
+    };
+    let mut seen: BTreeMap<(usize, usize), [bool; 12]> = BTreeMap::new();
+    for r in &mut reps {
+        r.targets = vec![None; metrics.len()];
+    }
+    for row in &rows {
+        let m = row.ym - first_ym;
+        let at = file.at_row(row.line).at_col(3, "period");
+        if m >= 12 {
+            return Err(Problem::error(
+                Some(at),
+                format!(
+                    "a month outside the plan year {} – {}",
+                    ym_label(first_ym),
+                    ym_label(first_ym + 11)
+                ),
+            )
+            .with_value(ym_label(row.ym)));
+        }
+        let m = m as usize;
+        let flags = seen.entry((row.rep, row.metric)).or_default();
+        if std::mem::replace(&mut flags[m], true) {
+            return Err(Problem::error(
+                Some(at),
+                "a month that appears twice for this rep and metric",
+            )
+            .with_value(ym_label(row.ym)));
+        }
+        reps[row.rep].targets[row.metric].get_or_insert([Decimal::ZERO; 12])[m] = row.target;
+    }
+    if let Some(((r, k), _)) = seen.iter().find(|(_, f)| f.contains(&false)) {
+        return Err(Problem::error(
+            Some(file),
+            format!(
+                "rep {} has no row for some months of {}",
+                reps[*r].id, metrics[*k].name
+            ),
+        ));
+    }
+    Ok(PlanFolder {
+        year: 0,
+        first_ym,
+        metrics,
+        reps,
+        holidays: None,
+    })
+}
+
+/// The actuals of the plan's reps and what reading them found.
+#[derive(Debug, Clone)]
+pub struct Actuals {
+    /// Per metric of the plan: whether the actuals have its column.
+    pub tracked: Vec<bool>,
+    /// (index into the plan's reps, month) → one sum per metric of the plan.
+    pub sums: BTreeMap<(usize, Ym), Vec<Decimal>>,
+}
+
+/// The actuals' column of a metric: as `named` (metric → the plan file's
+/// `history_column`), else `amount` for revenue, else the metric's name.
+fn column_of(metric: &str, named: &BTreeMap<String, String>) -> String {
+    match named.get(metric) {
+        Some(c) => c.clone(),
+        None if metric == "revenue" => "amount".into(),
+        None => metric.to_string(),
+    }
+}
+
+/// Reads the actuals like a history table (SPEC §1.2–1.4): rows matched to
+/// the plan's reps by rep_id, summed by month. Rows of reps not in the plan
+/// are counted nowhere, with a warning; rows after the as-of month or before
+/// the plan year are left out, with a note. `named` maps metrics to their
+/// columns where the plan file names them.
+pub fn actuals(
+    src: &Source,
+    plan: &PlanFolder,
+    named: &BTreeMap<String, String>,
+    as_of: NaiveDate,
+    problems: &mut Vec<Problem>,
+) -> Actuals {
+    let reps: Vec<Rep> = plan
+        .reps
+        .iter()
+        .map(|r| Rep {
+            id: r.id.clone(),
+            key: norm(&r.id),
+            name: String::new(),
+            email: String::new(),
+            team: r.team.clone(),
+            team_key: norm(&r.team),
+            manager: String::new(),
+            capability: Decimal::ONE,
+            role: String::new(),
+            start: None,
+            end: None,
+            fte: Decimal::ONE,
+            origin: Origin::default(),
+        })
+        .collect();
+    let mut columns: Vec<String> = Vec::new();
+    let index: Vec<usize> = plan
+        .metrics
+        .iter()
+        .map(|m| {
+            let c = column_of(&m.name, named);
+            columns.iter().position(|x| *x == c).unwrap_or_else(|| {
+                columns.push(c);
+                columns.len() - 1
+            })
+        })
+        .collect();
+    let lookup = RepLookup {
+        reps: &reps,
+        by_name: false,
+    };
+    let (history, found) = load::history(src, &lookup, &columns, problems);
+    let origin = Some(Origin::file(src.display));
+    let tracked: Vec<bool> = index
+        .iter()
+        .map(|&c| found.get(c).copied().flatten().is_some())
+        .collect();
+    if problems.iter().any(Problem::is_error) {
+        return Actuals {
+            tracked,
+            sums: BTreeMap::new(),
+        };
+    }
+    if !history.has_rep_column {
+        problems.push(
+            Problem::error(origin.clone(), "the actuals need a rep_id column")
+                .with_hint("name it rep_id (or rep, owner, sales_rep, 工号, 销售员), or map it with columns = { rep_id = \"…\" }"),
+        );
+    }
+    for (m, _) in plan.metrics.iter().zip(&tracked).filter(|(_, t)| !**t) {
+        problems.push(Problem::warning(
+            origin.clone(),
+            format!(
+                "the actuals have no column {:?}: metric {} is not tracked",
+                column_of(&m.name, named),
+                m.name
+            ),
+        ));
+    }
+    if history.unknown_rows > 0 {
+        problems.push(Problem::warning(
+            origin.clone(),
+            format!(
+                "{} actual rows (amount {}) name a rep that is not in the plan; they are not counted",
+                history.unknown_rows, history.unknown_amount
+            ),
+        ));
+    }
+    let last = ym_of(as_of).min(plan.first_ym + 11);
+    let outside: u64 = history
+        .company
+        .iter()
+        .filter(|(ym, _)| **ym < plan.first_ym || **ym > last)
+        .map(|(_, s)| s.rows)
+        .sum();
+    if outside > 0 {
+        let counted = if last < plan.first_ym {
+            "none: the as-of date is before the plan year".to_string()
+        } else {
+            format!("{} – {}", ym_label(plan.first_ym), ym_label(last))
+        };
+        problems.push(Problem::note(
+            origin,
+            format!("{outside} actual rows are dated outside the months counted ({counted}) and are left out"),
+        ));
+    }
+    let sums = history
+        .by_rep
+        .iter()
+        .map(|(&(r, ym), s)| ((r, ym), index.iter().map(|&c| s.value(c)).collect()))
+        .collect();
+    Actuals { tracked, sums }
+}

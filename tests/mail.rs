@@ -1,0 +1,726 @@
+//! `plan mail` against a real SMTP server on loopback (aiosmtpd, started by
+//! `tests/support/smtp_server.py`, which reads each received message back
+//! with Python's own email parser): each rep gets their own letter (same
+//! SHA-256 as in the manifest), once, with the right recipient and subject,
+//! and no secret shows anywhere. Skips with a printed reason when python3 or
+//! aiosmtpd is missing, except under CI, where `.ci/run` installs aiosmtpd.
+
+mod support;
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use support::{Fixture, Output, SMALL_PLAN};
+
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_server.py");
+const SECRET: &str = "s3cr3t-Hunter2!";
+const FROM: &str = "Ops <ops@example.com>";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Whether python3 can import `module`; else a printed reason to skip (a failure under CI).
+fn python_has(module: &str) -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 with {module} is needed under CI (.ci/run installs it)"
+        );
+        println!("skipped: python3 with {module} is not available; .ci/run installs aiosmtpd");
+    }
+    ok
+}
+
+/// A loopback SMTP server that stores what it receives.
+struct Server {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Starts a server; `login` makes it require AUTH with that user and password.
+    fn start(login: Option<(&str, &str)>, flags: &[&str]) -> Option<Server> {
+        if !python_has("aiosmtpd") {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new("python3");
+        cmd.arg(SCRIPT)
+            .arg("serve")
+            .arg(dir.path())
+            .args(flags)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some((user, password)) = login {
+            cmd.env("TEST_SMTP_USER", user)
+                .env("TEST_SMTP_PASSWORD", password);
+        }
+        let mut child = cmd.spawn().expect("python3 starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().parse().expect("the server prints its port");
+        Some(Server { child, port, dir })
+    }
+
+    fn url(&self, user: Option<&str>) -> String {
+        match user {
+            Some(u) => format!("smtp://{u}@127.0.0.1:{}", self.port),
+            None => format!("smtp://127.0.0.1:{}", self.port),
+        }
+    }
+
+    /// The messages received so far, in order, as the server parsed them.
+    fn messages(&self) -> Vec<Value> {
+        self.json_files(|n| !n.starts_with("auth-"))
+    }
+
+    /// The login attempts so far.
+    fn logins(&self) -> Vec<Value> {
+        self.json_files(|n| n.starts_with("auth-"))
+    }
+
+    fn json_files(&self, keep: impl Fn(&str) -> bool) -> Vec<Value> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json") && keep(n))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|n| json(&std::fs::read_to_string(self.dir.path().join(n)).unwrap()))
+            .collect()
+    }
+
+    /// Every byte received: raw messages and logins.
+    fn raw(&self) -> String {
+        let mut all = String::new();
+        for e in std::fs::read_dir(self.dir.path()).unwrap() {
+            all.push_str(&String::from_utf8_lossy(
+                &std::fs::read(e.unwrap().path()).unwrap(),
+            ));
+        }
+        all
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// Runs `plan ARGS` in the fixture folder with exactly these SMTP variables.
+fn run(f: &Fixture, args: &[&str], password: Option<&str>) -> Output {
+    let mut cmd = assert_cmd::Command::cargo_bin("plan").unwrap();
+    cmd.current_dir(f.dir.path())
+        .args(args)
+        .env_remove("PLAN_SMTP_PASSWORD");
+    if let Some(p) = password {
+        cmd.env("PLAN_SMTP_PASSWORD", p);
+    }
+    let out = cmd.output().unwrap();
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A quota letter as the manifest lists it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Letter {
+    rep_id: String,
+    email: String,
+    path: String,
+    sha256: String,
+}
+
+fn letters(f: &Fixture) -> (i64, Vec<Letter>) {
+    let m = json(&f.read("out/manifest.json"));
+    let letters = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["rep_id"].is_string())
+        .map(|e| Letter {
+            rep_id: e["rep_id"].as_str().unwrap().into(),
+            email: e["email"].as_str().unwrap().into(),
+            path: e["path"].as_str().unwrap().into(),
+            sha256: e["sha256"].as_str().unwrap().into(),
+        })
+        .collect();
+    (m["plan"]["year"].as_i64().unwrap(), letters)
+}
+
+/// The small fixture's reps: id → (name, team).
+fn rep_names() -> BTreeMap<&'static str, (&'static str, &'static str)> {
+    BTreeMap::from([
+        ("N1", ("Ann", "North")),
+        ("N2", ("Bob", "North")),
+        ("N3", ("Cy", "North")),
+        ("S1", ("Di", "South")),
+        ("S2", ("Ed", "South")),
+    ])
+}
+
+fn log_path(f: &Fixture) -> PathBuf {
+    f.path(".out.sent.jsonl")
+}
+
+fn log_lines(f: &Fixture) -> Vec<Value> {
+    match std::fs::read_to_string(log_path(f)) {
+        Ok(t) => t.lines().map(json).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap()
+}
+
+/// The small fixture, split, with a subject template naming the rep and team.
+fn split_with_subject() -> Fixture {
+    let f = Fixture::small();
+    f.write(
+        "plan.toml",
+        &format!("{SMALL_PLAN}[mail]\nfrom = \"{FROM}\"\nsubject = \"{{year}} targets for {{name}} ({{team}})\"\n"),
+    );
+    f.split_ok();
+    f
+}
+
+/// Asserts that `msg` carries `letter` to its rep, with the subject of `split_with_subject`.
+fn assert_carries(msg: &Value, letter: &Letter, year: i64) {
+    let (name, team) = rep_names()[letter.rep_id.as_str()];
+    assert_eq!(msg["rcpt_tos"], serde_json::json!([letter.email]), "{msg}");
+    assert_eq!(msg["to"], format!("{name} <{}>", letter.email), "{msg}");
+    assert_eq!(msg["from"], FROM);
+    assert_eq!(msg["mail_from"], "ops@example.com");
+    assert_eq!(
+        msg["subject"],
+        format!("{year} targets for {name} ({team})")
+    );
+    assert!(
+        msg["body"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Hello {name},")),
+        "{msg}"
+    );
+    let att = msg["attachments"].as_array().unwrap();
+    assert_eq!(att.len(), 1, "{msg}");
+    assert_eq!(att[0]["filename"], file_name(&letter.path));
+    assert_eq!(att[0]["content_type"], XLSX);
+    assert_eq!(att[0]["sha256"], letter.sha256.as_str(), "{}", letter.path);
+}
+
+#[test]
+fn each_rep_gets_their_letter_once_and_no_secret_shows() {
+    let Some(server) = Server::start(Some(("planbot", SECRET)), &[]) else {
+        return;
+    };
+    let f = split_with_subject();
+    let (year, letters) = letters(&f);
+    assert_eq!(letters.len(), 5);
+    let url = server.url(Some("planbot"));
+    let args = [
+        "mail",
+        "--plan",
+        "out",
+        "--smtp",
+        &url,
+        "--config",
+        "plan.toml",
+    ];
+    assert!(args.iter().all(|a| !a.contains(SECRET)));
+
+    // A dry run lists every message and sends and logs nothing.
+    let dry = run(&f, &[&args[..], &["--dry-run"]].concat(), Some(SECRET));
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    for l in &letters {
+        let (name, team) = rep_names()[l.rep_id.as_str()];
+        let line = format!(
+            "would send {} to {name} <{}>, subject \"{year} targets for {name} ({team})\"",
+            l.path, l.email
+        );
+        assert!(dry.stdout.contains(&line), "{line}\n{}", dry.stdout);
+    }
+    assert!(server.messages().is_empty() && server.logins().is_empty());
+    assert!(!log_path(&f).exists());
+
+    let o = run(&f, &args, Some(SECRET));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains(&format!("mail {year}: 5 sent")),
+        "{}",
+        o.stdout
+    );
+    let msgs = server.messages();
+    assert_eq!(msgs.len(), letters.len());
+    for l in &letters {
+        let to_rep: Vec<&Value> = msgs
+            .iter()
+            .filter(|m| m["rcpt_tos"][0] == l.email.as_str())
+            .collect();
+        assert_eq!(to_rep.len(), 1, "{}", l.rep_id);
+        assert_carries(to_rep[0], l, year);
+        assert_eq!(to_rep[0]["login"], "planbot");
+    }
+    let logins = server.logins();
+    assert!(!logins.is_empty() && logins.iter().all(|a| a["ok"] == true));
+
+    // The log: one line per message, with the file's checksum and no secret or body.
+    let log = std::fs::read_to_string(log_path(&f)).unwrap();
+    let logged: BTreeSet<(String, String, String, String)> = log_lines(&f)
+        .iter()
+        .map(|v| {
+            let s = |k: &str| v[k].as_str().unwrap().to_string();
+            (s("rep_id"), s("email"), s("path"), s("sha256"))
+        })
+        .collect();
+    let expected: BTreeSet<_> = letters
+        .iter()
+        .map(|l| {
+            (
+                l.rep_id.clone(),
+                l.email.clone(),
+                l.path.clone(),
+                l.sha256.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(logged, expected);
+    assert!(!log.contains("Hello"), "{log}");
+
+    // A rerun sends nothing.
+    let again = run(&f, &args, Some(SECRET));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stdout.contains("0 sent; 5 already sent"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(server.messages().len(), 5);
+    assert_eq!(log_lines(&f).len(), 5);
+
+    for text in [
+        &dry.stdout,
+        &dry.stderr,
+        &o.stdout,
+        &o.stderr,
+        &again.stdout,
+        &again.stderr,
+        &log,
+    ] {
+        assert!(!text.contains(SECRET), "secret shown: {text}");
+    }
+    let raw: String = server.messages().iter().map(|m| m.to_string()).collect();
+    assert!(!raw.contains(SECRET));
+}
+
+#[test]
+fn a_new_split_mails_only_changed_letters_and_changed_only_leaves_new_reps_out() {
+    let Some(server) = Server::start(None, &[]) else {
+        return;
+    };
+    let f = split_with_subject();
+    let url = server.url(None);
+    let args = [
+        "mail",
+        "--plan",
+        "out",
+        "--smtp",
+        &url,
+        "--config",
+        "plan.toml",
+    ];
+    assert_eq!(run(&f, &args, None).code, 0);
+    let (_, before) = letters(&f);
+    assert_eq!(server.messages().len(), 5);
+
+    // A re-plan: North's target grows and a new rep joins North; South is untouched.
+    f.write(
+        "targets.csv",
+        &support::SMALL_TARGETS.replace("North,revenue,2027,120000", "North,revenue,2027,132000"),
+    );
+    f.write(
+        "reps.csv",
+        &format!("{}N4,Flo,flo@x.com,North,1,1,,\n", support::SMALL_REPS),
+    );
+    f.split_ok();
+    let (year, after) = letters(&f);
+    let old: BTreeMap<&str, &str> = before
+        .iter()
+        .map(|l| (l.rep_id.as_str(), l.sha256.as_str()))
+        .collect();
+    let changed: Vec<&Letter> = after
+        .iter()
+        .filter(|l| old.get(l.rep_id.as_str()).is_some_and(|s| *s != l.sha256))
+        .collect();
+    let ids = |ls: &[&Letter]| ls.iter().map(|l| l.rep_id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&changed), ["N1", "N2", "N3"]);
+
+    let dry = run(
+        &f,
+        &[&args[..], &["--changed-only", "--dry-run"]].concat(),
+        None,
+    );
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert_eq!(
+        dry.stdout.matches("would send").count(),
+        3,
+        "{}",
+        dry.stdout
+    );
+    assert!(!dry.stdout.contains("N4.xlsx") && !dry.stdout.contains("S1.xlsx"));
+
+    let o = run(&f, &[&args[..], &["--changed-only"]].concat(), None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains(&format!(
+            "mail {year}: 3 sent; 2 already sent; 1 never mailed before"
+        )),
+        "{}",
+        o.stdout
+    );
+    let msgs = server.messages();
+    assert_eq!(msgs.len(), 8);
+    for (msg, l) in msgs[5..].iter().zip(&changed) {
+        assert_carries(msg, l, year);
+    }
+
+    // Without --changed-only, the new rep's letter goes out, and nothing else.
+    let o = run(&f, &args, None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let msgs = server.messages();
+    assert_eq!(msgs.len(), 9);
+    assert_eq!(msgs[8]["rcpt_tos"], serde_json::json!(["flo@x.com"]));
+    let n4 = after.iter().find(|l| l.rep_id == "N4").unwrap();
+    assert_eq!(msgs[8]["attachments"][0]["sha256"], n4.sha256.as_str());
+    assert_eq!(log_lines(&f).len(), 9);
+}
+
+#[test]
+fn retries_a_deferred_message_and_reports_a_refused_one() {
+    let Some(server) = Server::start(None, &["--fail-first", "1", "--reject", "di@x.com"]) else {
+        return;
+    };
+    let f = split_with_subject();
+    let (year, letters) = letters(&f);
+    let url = server.url(None);
+    let args = [
+        "mail",
+        "--plan",
+        "out",
+        "--smtp",
+        &url,
+        "--config",
+        "plan.toml",
+    ];
+    let o = run(&f, &args, None);
+    o.fails_with(
+        4,
+        &[
+            "reps/S1.xlsx: not sent to di@x.com",
+            "550",
+            "1 of 5 messages not sent",
+        ],
+    );
+    let msgs = server.messages();
+    assert_eq!(
+        msgs.len(),
+        4,
+        "the deferred message was sent on a later attempt"
+    );
+    for l in letters.iter().filter(|l| l.rep_id != "S1") {
+        let m = msgs.iter().find(|m| m["rcpt_tos"][0] == l.email.as_str());
+        assert_carries(m.unwrap(), l, year);
+    }
+    let logged: Vec<Value> = log_lines(&f).iter().map(|v| v["rep_id"].clone()).collect();
+    assert_eq!(logged.len(), 4);
+    assert!(!logged.contains(&Value::from("S1")));
+
+    // Once the server takes it, a rerun sends only the missing letter.
+    drop(server);
+    let Some(server) = Server::start(None, &[]) else {
+        return;
+    };
+    let url = server.url(None);
+    let o = run(
+        &f,
+        &[
+            "mail",
+            "--plan",
+            "out",
+            "--smtp",
+            &url,
+            "--config",
+            "plan.toml",
+        ],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let msgs = server.messages();
+    assert_eq!(msgs.len(), 1);
+    assert_carries(
+        &msgs[0],
+        letters.iter().find(|l| l.rep_id == "S1").unwrap(),
+        year,
+    );
+}
+
+#[test]
+fn a_server_that_stops_answering_ends_the_run() {
+    let Some(server) = Server::start(None, &["--exit-after", "1"]) else {
+        return;
+    };
+    let f = split_with_subject();
+    let url = server.url(None);
+    let args = [
+        "mail",
+        "--plan",
+        "out",
+        "--smtp",
+        &url,
+        "--config",
+        "plan.toml",
+    ];
+    let o = run(&f, &args, None);
+    // One sent; three refused connections in a row, each tried three times; one left untried.
+    o.fails_with(
+        4,
+        &["4 of 5 messages not sent (the server stopped answering; 1 not tried)"],
+    );
+    assert_eq!(o.stderr.matches("not sent to").count(), 3, "{}", o.stderr);
+    assert_eq!(server.messages().len(), 1);
+    assert_eq!(log_lines(&f).len(), 1);
+}
+
+#[test]
+fn passwords_come_only_from_the_environment_or_a_file() {
+    let Some(server) = Server::start(Some(("planbot", SECRET)), &[]) else {
+        return;
+    };
+    let f = split_with_subject();
+    let url = server.url(Some("planbot"));
+    let args = [
+        "mail",
+        "--plan",
+        "out",
+        "--smtp",
+        &url,
+        "--config",
+        "plan.toml",
+    ];
+
+    // A wrong password: refused at the first login, not retried, nothing sent or logged.
+    let wrong = "wrong-Secret-42";
+    let o = run(&f, &args, Some(wrong));
+    o.fails_with(4, &["535", "nothing was sent"]);
+    assert_eq!(server.logins().len(), 1);
+    assert!(server.messages().is_empty() && !log_path(&f).exists());
+    assert!(!o.stderr.contains(wrong) && !o.stderr.contains(SECRET));
+
+    // No password for a named user: a usage error.
+    run(&f, &args, None).fails_with(2, &["PLAN_SMTP_PASSWORD", "password_file"]);
+
+    // A password in the URL is refused without being repeated.
+    let bad = format!("smtp://planbot:{SECRET}@127.0.0.1:{}", server.port);
+    let o = run(
+        &f,
+        &["mail", "--plan", "out", "--smtp", &bad, "--from", FROM],
+        None,
+    );
+    o.fails_with(2, &["must not hold a password"]);
+    assert!(!o.stderr.contains(SECRET));
+
+    // [mail] password_file, relative to the plan file.
+    f.write("secret/smtp-password", &format!("{SECRET}\n"));
+    f.write(
+        "plan.toml",
+        &format!(
+            "{SMALL_PLAN}[mail]\nfrom = \"{FROM}\"\npassword_file = \"secret/smtp-password\"\n"
+        ),
+    );
+    let o = run(&f, &args, None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(server.messages().len(), 5);
+    assert!(server.logins().iter().skip(1).all(|a| a["ok"] == true));
+    let log = std::fs::read_to_string(log_path(&f)).unwrap();
+    for text in [&o.stdout, &o.stderr, &log] {
+        assert!(!text.contains(SECRET), "{text}");
+    }
+    assert!(!server.raw().contains(SECRET));
+}
+
+/// The summary of an .eml file by Python's email parser.
+fn parse_eml(path: &Path) -> Value {
+    let out = Command::new("python3")
+        .arg(SCRIPT)
+        .arg("parse")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(&String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn eml_files_in_english_and_chinese() {
+    if !python_has("email") {
+        return;
+    }
+    let f = split_with_subject();
+    let (year, letters) = letters(&f);
+
+    let dry = run(
+        &f,
+        &[
+            "mail",
+            "--plan",
+            "out",
+            "--eml",
+            "mails",
+            "--config",
+            "plan.toml",
+            "--dry-run",
+        ],
+        None,
+    );
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert_eq!(dry.stdout.matches("would send").count(), 5);
+    assert!(!f.path("mails").exists());
+
+    let o = run(
+        &f,
+        &[
+            "mail",
+            "--plan",
+            "out",
+            "--eml",
+            "mails",
+            "--config",
+            "plan.toml",
+        ],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("5 .eml files written to mails"),
+        "{}",
+        o.stdout
+    );
+    assert!(!log_path(&f).exists(), ".eml files are not sent mail");
+    for l in &letters {
+        let stem = file_name(&l.path).trim_end_matches(".xlsx");
+        let mut msg = parse_eml(&f.path(&format!("mails/{stem}.eml")));
+        msg["rcpt_tos"] = serde_json::json!([l.email]);
+        msg["mail_from"] = "ops@example.com".into();
+        assert_carries(&msg, l, year);
+    }
+
+    // The same letters give the same files, apart from the Date header.
+    let again = run(
+        &f,
+        &[
+            "mail",
+            "--plan",
+            "out",
+            "--eml",
+            "again",
+            "--config",
+            "plan.toml",
+        ],
+        None,
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let undated = |p: &str| {
+        f.read(p)
+            .lines()
+            .filter(|l| !l.starts_with("Date:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(undated("mails/N1.eml"), undated("again/N1.eml"));
+
+    // Chinese letters get the Chinese subject and body by default.
+    let zh = Fixture::small();
+    zh.write(
+        "plan.toml",
+        &format!("{SMALL_PLAN}[output]\nlang = \"zh\"\n"),
+    );
+    zh.split_ok();
+    let o = run(
+        &zh,
+        &["mail", "--plan", "out", "--eml", "mails", "--from", FROM],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let msg = parse_eml(&zh.path("mails/N1.eml"));
+    assert_eq!(msg["subject"], format!("{year} 年度销售目标"));
+    assert_eq!(msg["to"], "Ann <ann@x.com>");
+    assert!(
+        msg["body"].as_str().unwrap().starts_with("Ann，您好"),
+        "{msg}"
+    );
+
+    // A letter changed after the split is refused, and nothing is written.
+    let mut bytes = std::fs::read(zh.path("out/reps/S2.xlsx")).unwrap();
+    bytes.push(0);
+    zh.write_bytes("out/reps/S2.xlsx", &bytes);
+    let o = run(
+        &zh,
+        &["mail", "--plan", "out", "--eml", "other", "--from", FROM],
+        None,
+    );
+    o.fails_with(
+        3,
+        &[
+            "reps/S2.xlsx",
+            "changed since `plan split`",
+            "nothing was sent",
+        ],
+    );
+    assert!(!zh.path("other").exists());
+}
+
+#[test]
+fn usage_errors() {
+    let f = split_with_subject();
+    run(&f, &["mail", "--plan", "out"], None).fails_with(2, &["--smtp", "--eml"]);
+    run(&f, &["mail", "--plan", "out", "--eml", "m"], None).fails_with(2, &["--from"]);
+    run(
+        &f,
+        &["mail", "--plan", "nowhere", "--eml", "m", "--from", FROM],
+        None,
+    )
+    .fails_with(3, &["not a plan folder"]);
+    f.write("bad.toml", "[mail]\nsubject = \"Hi {nmae}\"\n");
+    run(
+        &f,
+        &[
+            "mail", "--plan", "out", "--eml", "m", "--from", FROM, "--config", "bad.toml",
+        ],
+        None,
+    )
+    .fails_with(3, &["[mail] subject", "{nmae}"]);
+}
