@@ -455,3 +455,57 @@ fn deduced_date_order_is_reported() {
     );
     assert!(SMALL_TARGETS.contains("North"));
 }
+
+#[test]
+fn a_second_run_on_a_locked_out_exits_4_and_a_later_run_succeeds() {
+    let f = Fixture::small();
+    f.split_ok();
+    let before = sha_tree(&f.path("out"));
+    let lock = plan::io::persist::lock(&f.path("out")).unwrap();
+    f.run(&["split", "plan.toml", "--out", "out"])
+        .fails_with(4, &["another plan run is writing", ".out.plan-lock"]);
+    assert_eq!(
+        sha_tree(&f.path("out")),
+        before,
+        "the locked plan is untouched"
+    );
+    drop(lock);
+    f.split_ok();
+}
+
+#[test]
+fn json_lists_the_files_changed_since_the_previous_plan() {
+    let f = Fixture::small();
+    let first = f.run(&["split", "plan.toml", "--out", "out", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(first.stdout.trim()).unwrap();
+    assert!(v["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p == "plan.csv"));
+    let same = f.run(&["split", "plan.toml", "--out", "out", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(same.stdout.trim()).unwrap();
+    assert_eq!(v["changed"].as_array().unwrap().len(), 0, "{v}");
+    assert_eq!(v["unchanged"], v["files"].as_u64().unwrap() - 1);
+    f.write("targets.csv", &SMALL_TARGETS.replace("60000.50", "70000"));
+    let again = f.run(&["split", "plan.toml", "--out", "out", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(again.stdout.trim()).unwrap();
+    let changed: Vec<&str> = v["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        changed.contains(&"plan.csv") && changed.contains(&"plan.xlsx"),
+        "{changed:?}"
+    );
+    assert!(
+        changed.iter().any(|p| p.starts_with("reps/S")),
+        "South's letters change: {changed:?}"
+    );
+    assert!(
+        !changed.iter().any(|p| p.starts_with("reps/N")),
+        "North's letters do not: {changed:?}"
+    );
+}
