@@ -509,3 +509,103 @@ fn json_lists_the_files_changed_since_the_previous_plan() {
         "North's letters do not: {changed:?}"
     );
 }
+
+/// The monthly re-plan: `--as-of` with a previous plan keeps its past months
+/// byte for byte; the rest of each team's target goes to the open months
+/// under the current inputs (a joiner, a leaver).
+#[test]
+fn a_replan_keeps_the_past_months_and_spreads_the_rest() {
+    let f = Fixture::small();
+    f.split_ok();
+    let before = plan_csv(&f.path("out/plan.csv"));
+    let manifest_sha = {
+        use sha2::Digest;
+        let bytes = std::fs::read(f.path("out/manifest.json")).unwrap();
+        sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    // Month 2: N2 leaves at the end of April, N4 joins in May.
+    f.write(
+        "reps.csv",
+        &format!(
+            "{}N4,Flo,flo@x.com,North,1,1,2027-05-03,\n",
+            SMALL_REPS.replace(
+                "N2,Bob,bob@x.com,North,1,0.5,,",
+                "N2,Bob,bob@x.com,North,1,0.5,,2027-04-30"
+            )
+        ),
+    );
+    let o = f.run(&[
+        "split",
+        "plan.toml",
+        "--out",
+        "out",
+        "--as-of",
+        "2027-04-10",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let after = plan_csv(&f.path("out/plan.csv"));
+    for ((team, rep, metric, period), v) in &before {
+        if !rep.is_empty() && ["2027-01", "2027-02", "2027-03"].contains(&period.as_str()) {
+            assert_eq!(
+                &after[&(team.clone(), rep.clone(), metric.clone(), period.clone())],
+                v,
+                "{rep} {metric} {period} is kept"
+            );
+        }
+    }
+    let get = |rows: &std::collections::BTreeMap<(String, String, String, String), String>,
+               t: &str,
+               r: &str,
+               p: &str|
+     -> i64 {
+        rows[&(
+            t.to_string(),
+            r.to_string(),
+            "revenue".to_string(),
+            p.to_string(),
+        )]
+            .replace('.', "")
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        get(&after, "North", "", "2027"),
+        12_000_000,
+        "the year is still the target"
+    );
+    let months: i64 = (1..=12)
+        .map(|m| get(&after, "North", "", &format!("2027-{m:02}")))
+        .sum();
+    assert_eq!(months, 12_000_000);
+    assert_eq!(
+        get(&after, "North", "N2", "2027-06"),
+        0,
+        "the leaver has no future months"
+    );
+    assert!(
+        get(&after, "North", "N4", "2027-06") > 0,
+        "the joiner gets a share"
+    );
+    assert_eq!(
+        get(&after, "North", "N4", "2027-03"),
+        0,
+        "the joiner has no past"
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&f.read("out/manifest.json")).unwrap();
+    assert_eq!(manifest["plan"]["replans"], manifest_sha);
+    // Without a previous plan, --as-of changes nothing but the recorded date.
+    let g = Fixture::small();
+    g.run(&[
+        "split",
+        "plan.toml",
+        "--out",
+        "fresh",
+        "--as-of",
+        "2027-04-10",
+    ]);
+    g.split_ok();
+    assert_eq!(g.read("fresh/plan.csv"), g.read("out/plan.csv"));
+}

@@ -137,6 +137,7 @@ fn input(specs: &[RepSpec], targets: &[u64; 3], fiscal_start: u32, over: f64) ->
         targets,
         history,
         calendar: WorkCalendar::default(),
+        frozen: None,
     }
 }
 

@@ -119,7 +119,7 @@ proptest! {
         let config = Config::load(&args).expect("the plan file is valid");
         match pipeline::plan(&config) {
             Ok(planned) => {
-                let opts = pipeline::RenderOptions { as_of: None, lang: "en".into() };
+                let opts = pipeline::RenderOptions { as_of: None, lang: "en".into(), replans: None };
                 let sink = Names::default();
                 let manifest = pipeline::render(&config, &planned, &opts, &sink).expect("renders");
                 let names = sink.0.lock().unwrap();

@@ -225,7 +225,7 @@ fn metric_sheets_match_plan_csv_and_checks_pass() {
     let rows = checks.end().unwrap().0;
     assert_eq!(rows, 4, "two teams × two metrics");
     for r in 1..=rows {
-        assert_eq!(text(&checks, r, 8), "pass", "Checks row {r}");
+        assert_eq!(text(&checks, r, 10), "pass", "Checks row {r}");
     }
     assert!(!checks
         .used_cells()

@@ -45,6 +45,8 @@ pub struct Config {
     /// Named history columns of the metrics (None: the metric's name, falling back to amount).
     pub metric_columns: Vec<Option<String>>,
     pub levels: BTreeMap<String, f64>,
+    /// A re-plan: the previous plan's past months to keep (set by `split --as-of`).
+    pub frozen: Option<crate::engine::model::Frozen>,
 }
 
 impl Config {
@@ -251,6 +253,7 @@ impl Config {
             metrics,
             metric_columns,
             levels,
+            frozen: None,
         })
     }
 

@@ -131,14 +131,14 @@ fn init(args: &InitArgs) -> Exit {
 
 fn split(args: &SplitArgs) -> Exit {
     let a = &args.input;
-    let config = match load(a) {
+    let mut config = match load(a) {
         Ok(c) => c,
         Err(e) => return e,
     };
     let as_of = match &args.as_of {
         None => None,
         Some(s) => match chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-            Ok(d) => Some(d.to_string()),
+            Ok(d) => Some(d),
             Err(_) => {
                 report::error(&format!(
                     "--as-of expects a date such as 2027-07-01, found {s:?}"
@@ -147,6 +147,43 @@ fn split(args: &SplitArgs) -> Exit {
             }
         },
     };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| match &config.plan_file.output.dir {
+            Some(d) => config.base.join(d),
+            None => config.base.join("out"),
+        });
+    let _lock = match (args.dry_run, persist::lock(&out)) {
+        (true, _) => None,
+        (false, Ok(lock)) => Some(lock),
+        (false, Err(e)) => {
+            report::error(&e.to_string());
+            return Exit::Output;
+        }
+    };
+    // A re-plan: --as-of with a previous plan in --out keeps its past months.
+    let mut replans = None;
+    if let Some(date) =
+        as_of.filter(|_| out.join("manifest.json").is_file() && out.join("plan.csv").is_file())
+    {
+        match crate::io::load::previous_targets(
+            &out.join("plan.csv"),
+            &out.join("plan.csv").display().to_string(),
+        ) {
+            Ok(targets) => {
+                config.frozen = Some(crate::engine::model::Frozen {
+                    as_of: date,
+                    targets,
+                })
+            }
+            Err(p) => {
+                report::print(&[p], a.quiet, a.strict);
+                return Exit::Input;
+            }
+        }
+        replans = crate::io::manifest::sha256_file(&out.join("manifest.json")).ok();
+    }
     let planned = match pipeline::plan(&config) {
         Ok(p) => p,
         Err(mut problems) => {
@@ -172,21 +209,10 @@ fn split(args: &SplitArgs) -> Exit {
         .clone()
         .or_else(|| config.plan_file.output.lang.clone())
         .unwrap_or_else(|| "en".into());
-    let opts = pipeline::RenderOptions { as_of, lang };
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| match &config.plan_file.output.dir {
-            Some(d) => config.base.join(d),
-            None => config.base.join("out"),
-        });
-    let _lock = match (args.dry_run, persist::lock(&out)) {
-        (true, _) => None,
-        (false, Ok(lock)) => Some(lock),
-        (false, Err(e)) => {
-            report::error(&e.to_string());
-            return Exit::Output;
-        }
+    let opts = pipeline::RenderOptions {
+        as_of: as_of.map(|d| d.to_string()),
+        lang,
+        replans,
     };
     let previous = persist::previous_files(&out);
     let manifest = if args.dry_run {

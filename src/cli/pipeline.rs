@@ -179,6 +179,7 @@ fn read_and_plan(config: &Config) -> Result<(PlanInput, Plan, Vec<Problem>), Vec
         targets,
         history,
         calendar,
+        frozen: config.frozen.clone(),
     };
     match make_plan(&input) {
         Ok(mut plan) => {
@@ -196,6 +197,8 @@ fn read_and_plan(config: &Config) -> Result<(PlanInput, Plan, Vec<Problem>), Vec
 pub struct RenderOptions {
     pub as_of: Option<String>,
     pub lang: String,
+    /// In a re-plan: the SHA-256 of the previous plan's manifest.
+    pub replans: Option<String>,
 }
 
 /// Renders every output file into `sink` as soon as it is made, manifest
@@ -218,6 +221,7 @@ pub fn render(
         lines: &lines,
         inputs: &planned.inputs,
         as_of: opts.as_of.as_deref(),
+        replans: opts.replans.as_deref(),
         lang: &opts.lang,
         company: config.plan_file.output.company.as_deref(),
         currency: config.plan_file.output.currency.as_deref(),
@@ -237,6 +241,7 @@ pub fn render(
             year: planned.plan.year,
             as_of: opts.as_of.clone(),
             tool: tool_version(),
+            replans: opts.replans.clone(),
             inputs: planned.inputs.clone(),
         },
         files: entries,

@@ -188,6 +188,18 @@ pub struct PlanInput {
     pub targets: Vec<Target>,
     pub history: History,
     pub calendar: WorkCalendar,
+    /// A re-plan: the months before the as-of month keep a previous plan's targets.
+    pub frozen: Option<Frozen>,
+}
+
+/// The past of a re-plan: the previous plan's rep-month targets, kept for
+/// the months before the as-of month.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Frozen {
+    /// The as-of date: its month and later are planned anew.
+    pub as_of: NaiveDate,
+    /// (metric name, rep key) → month label (`2027-05`) → target.
+    pub targets: BTreeMap<(String, String), BTreeMap<String, Decimal>>,
 }
 
 /// What a group of reps shares a target in.
@@ -217,6 +229,8 @@ pub struct Group {
     pub season: [f64; 12],
     /// Where the seasonality came from.
     pub season_source: String,
+    /// Month targets kept from the previous plan in a re-plan (zero for open months).
+    pub frozen: [i64; 12],
 }
 
 /// Every input of a rep's weight (rule 3), for the Weights sheet.

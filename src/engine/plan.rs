@@ -598,6 +598,48 @@ impl Ctx<'_> {
         let pos_of: BTreeMap<usize, usize> =
             counted.iter().enumerate().map(|(p, &i)| (i, p)).collect();
 
+        // A re-plan: the months before the as-of month keep the previous plan's
+        // targets; the rest of each assigned total goes to the open months by seasonality.
+        let frozen = self.frozen_months(metric, &plans);
+        if let Some((k, prev)) = &frozen {
+            for (g, group) in groups.iter_mut().enumerate() {
+                let mut kept = [0i64; 12];
+                for (plan, months) in plans.iter().zip(prev) {
+                    if plan.group == Some(g) {
+                        for m in 0..*k {
+                            kept[m] += months[m];
+                        }
+                    }
+                }
+                let open_total = group.assigned - kept.iter().sum::<i64>();
+                let weights: Vec<BigRational> =
+                    (*k..12).map(|m| season_exact[g][m].clone()).collect();
+                let total = weights.iter().fold(BigRational::zero(), |a, b| a + b);
+                if open_total < 0 || (open_total > 0 && total.is_zero()) {
+                    let msg = format!(
+                        "{}/{}: the months kept from the previous plan hold {} of the assigned {}, leaving nothing or no month for the rest",
+                        metric.name,
+                        group.name,
+                        self.unit_text(metric, &BigRational::from_integer(kept.iter().sum::<i64>().into())),
+                        self.unit_text(metric, &BigRational::from_integer(group.assigned.into()))
+                    );
+                    self.fail(None, msg);
+                    continue;
+                }
+                let quotas: Vec<BigRational> = if open_total == 0 {
+                    vec![BigRational::zero(); weights.len()]
+                } else {
+                    weights
+                        .iter()
+                        .map(|w| BigRational::from_integer(open_total.into()) * w / &total)
+                        .collect()
+                };
+                group.months[..*k].copy_from_slice(&kept[..*k]);
+                group.months[*k..].copy_from_slice(&split_exact(&quotas, open_total));
+                group.frozen = kept;
+            }
+        }
+
         // Held reps: exactly their target, spread by the team's seasonality × availability.
         let mut rest: Vec<[i64; 12]> = groups.iter().map(|g| g.months).collect();
         for (i, t) in &held {
@@ -610,6 +652,14 @@ impl Ctx<'_> {
                 }
                 plans[p].months = x;
                 plans[p].held = true;
+            }
+        }
+        if let Some((k, prev)) = &frozen {
+            for (plan, months) in plans.iter_mut().zip(prev) {
+                if let Some(g) = plan.group {
+                    rest[g][..*k].fill(0);
+                    plan.months[..*k].copy_from_slice(&months[..*k]);
+                }
             }
         }
         for (g, group_rest) in rest.iter().enumerate() {
@@ -722,6 +772,38 @@ impl Ctx<'_> {
             ),
         };
         self.fail(origin, msg);
+    }
+
+    /// In a re-plan: the first open fiscal month, and each rep's kept months
+    /// (the previous plan's targets, in units; zero for a rep it did not hold).
+    fn frozen_months(&self, metric: &Metric, plans: &[RepPlan]) -> Option<(usize, Vec<[i64; 12]>)> {
+        let frozen = self.input.frozen.as_ref()?;
+        let k = (super::calendar::ym_of(frozen.as_of) - self.f0).clamp(0, 12) as usize;
+        if k == 0 {
+            return None;
+        }
+        let labels: Vec<String> = (0..k).map(|m| self.calendar.month_label(m)).collect();
+        let prev = plans
+            .iter()
+            .map(|plan| {
+                let key = (
+                    metric.name.to_lowercase(),
+                    self.input.reps[plan.rep].key.clone(),
+                );
+                let mut out = [0i64; 12];
+                if let Some(months) = frozen.targets.get(&key) {
+                    for (m, label) in labels.iter().enumerate() {
+                        let units = months
+                            .get(label)
+                            .and_then(|v| v.checked_div(metric.unit))
+                            .map_or(Decimal::ZERO, |u| u.round());
+                        out[m] = units.to_i64().unwrap_or(0);
+                    }
+                }
+                out
+            })
+            .collect();
+        Some((k, prev))
     }
 
     /// Availability a_r,m over the plan year's fiscal months (rule 4).
@@ -934,6 +1016,7 @@ fn empty_group(kind: GroupKind, name: String) -> Group {
         held: [0; 12],
         season: [0.0; 12],
         season_source: String::new(),
+        frozen: [0; 12],
     }
 }
 

@@ -915,3 +915,56 @@ pub fn history(
     v.base.finish(ok, problems, false);
     (history, cols)
 }
+
+/// The rep-month targets of a previous plan's `plan.csv`, for a re-plan:
+/// (metric name lowercased, rep key) → month label → target.
+pub fn previous_targets(
+    path: &Path,
+    display: &str,
+) -> Result<BTreeMap<(String, String), BTreeMap<String, Decimal>>, Problem> {
+    let bad = |row: Option<u32>, msg: String| {
+        Problem::error(
+            Some(Origin {
+                row,
+                ..Origin::file(display)
+            }),
+            msg,
+        )
+    };
+    let mut rdr = csv::Reader::from_path(path)
+        .map_err(|e| bad(None, format!("cannot read the previous plan: {e}")))?;
+    let header = rdr
+        .headers()
+        .map_err(|e| bad(Some(1), e.to_string()))?
+        .clone();
+    if header.iter().collect::<Vec<_>>()
+        != [
+            "team",
+            "rep_id",
+            "metric",
+            "period",
+            "period_kind",
+            "target",
+        ]
+    {
+        return Err(bad(
+            Some(1),
+            "not a plan.csv: expected the header team,rep_id,metric,period,period_kind,target"
+                .into(),
+        ));
+    }
+    let mut out: BTreeMap<(String, String), BTreeMap<String, Decimal>> = BTreeMap::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let row = i as u32 + 2;
+        let rec = rec.map_err(|e| bad(Some(row), e.to_string()))?;
+        if rec[1].is_empty() || &rec[4] != "month" {
+            continue;
+        }
+        let v = value::parse_number(&rec[5], false)
+            .map_err(|e| bad(Some(row), format!("target {:?}: {e}", &rec[5])))?;
+        out.entry((rec[2].to_lowercase(), norm(&rec[1])))
+            .or_default()
+            .insert(rec[3].to_string(), v);
+    }
+    Ok(out)
+}

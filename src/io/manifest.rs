@@ -35,6 +35,9 @@ pub struct PlanInfo {
     pub year: i32,
     pub as_of: Option<String>,
     pub tool: String,
+    /// In a re-plan: the SHA-256 of the previous plan's manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replans: Option<String>,
     pub inputs: Vec<InputSum>,
 }
 

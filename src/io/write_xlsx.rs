@@ -31,6 +31,8 @@ pub struct PlanBook<'a> {
     pub inputs: &'a [InputSum],
     /// The `--as-of` date, shown only when given.
     pub as_of: Option<&'a str>,
+    /// In a re-plan: the SHA-256 of the previous plan's manifest.
+    pub replans: Option<&'a str>,
     /// `zh` for Chinese labels, else English.
     pub lang: &'a str,
     /// The company in the workbook properties.
@@ -269,6 +271,8 @@ fn checks_sheet(
         l.rep_sum,
         l.difference,
         l.held_parts,
+        l.kept,
+        l.replanned,
         l.status,
     ]
     .iter()
@@ -295,7 +299,15 @@ fn checks_sheet(
             sh.number(row, 2, t, fig.width(&target), &fig.plain)?;
             let o = metric.rules.over_assignment;
             sh.number(row, 3, o, o.to_string().len(), &st.text)?;
-            for (col, units) in [(4, g.assigned), (5, rep_sum), (7, g.held.iter().sum())] {
+            let kept: i64 = g.frozen.iter().sum();
+            let figures = [
+                (4, g.assigned),
+                (5, rep_sum),
+                (7, g.held.iter().sum()),
+                (8, kept),
+                (9, g.assigned - kept),
+            ];
+            for (col, units) in figures {
                 let (text, value) = figure(units, metric);
                 sh.number(row, col, value, fig.width(&text), &fig.plain)?;
             }
@@ -315,7 +327,7 @@ fn checks_sheet(
                 "FAIL"
             };
             let check = format!("=IF({e}={f},\"pass\",\"FAIL\")");
-            sh.formula(row, 8, &check, status, 4, &st.text)?;
+            sh.formula(row, 10, &check, status, 4, &st.text)?;
             row += 1;
         }
     }
@@ -324,7 +336,7 @@ fn checks_sheet(
             let cf = ConditionalFormatText::new()
                 .set_rule(ConditionalFormatTextRule::Contains(word.into()))
                 .set_format(f);
-            sh.ws.add_conditional_format(1, 8, row - 1, 8, &cf)?;
+            sh.ws.add_conditional_format(1, 10, row - 1, 10, &cf)?;
         }
     }
     sh.ws.autofilter(0, 0, row.max(2) - 1, 8)?;
@@ -386,6 +398,9 @@ fn assumptions_sheet(
     ];
     if let Some(as_of) = book.as_of {
         rows.push((l.as_of.into(), Value::Text(as_of.into())));
+    }
+    if let Some(sha) = book.replans {
+        rows.push((l.replans.into(), Value::Text(sha.into())));
     }
     if let Some(currency) = book.currency {
         rows.push((l.currency.into(), Value::Text(currency.into())));
