@@ -198,9 +198,11 @@ pub struct PlanInput {
 pub struct Frozen {
     /// The as-of date: its month and later are planned anew.
     pub as_of: NaiveDate,
-    /// (metric name, rep key) → month label (`2027-05`) → target.
-    pub targets: BTreeMap<(String, String), BTreeMap<String, Decimal>>,
+    pub targets: RepMonthTargets,
 }
+
+/// (metric name lowercased, rep key) → month label (`2027-05`) → target.
+pub type RepMonthTargets = BTreeMap<(String, String), BTreeMap<String, Decimal>>;
 
 /// What a group of reps shares a target in.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::read::read_table;
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use crate::engine::calendar::{ym_first_day, ym_of, Ym};
 use crate::engine::diag::{Origin, Problem};
-use crate::engine::model::{History, Rep, Scope, Sums, Target, TargetValue};
+use crate::engine::model::{History, Rep, RepMonthTargets, Scope, Sums, Target, TargetValue};
 use crate::engine::value::{self, DateText};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -918,10 +918,7 @@ pub fn history(
 
 /// The rep-month targets of a previous plan's `plan.csv`, for a re-plan:
 /// (metric name lowercased, rep key) → month label → target.
-pub fn previous_targets(
-    path: &Path,
-    display: &str,
-) -> Result<BTreeMap<(String, String), BTreeMap<String, Decimal>>, Problem> {
+pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, Problem> {
     let bad = |row: Option<u32>, msg: String| {
         Problem::error(
             Some(Origin {
@@ -953,7 +950,7 @@ pub fn previous_targets(
                 .into(),
         ));
     }
-    let mut out: BTreeMap<(String, String), BTreeMap<String, Decimal>> = BTreeMap::new();
+    let mut out = RepMonthTargets::new();
     for (i, rec) in rdr.records().enumerate() {
         let row = i as u32 + 2;
         let rec = rec.map_err(|e| bad(Some(row), e.to_string()))?;
