@@ -167,12 +167,13 @@ fn letters(f: &Fixture) -> (i64, Vec<Letter>) {
     (m["plan"]["year"].as_i64().unwrap(), letters)
 }
 
-/// The small fixture's reps: id → (name, team).
+/// The small fixture's reps (and the joiner N4): id → (name, team).
 fn rep_names() -> BTreeMap<&'static str, (&'static str, &'static str)> {
     BTreeMap::from([
         ("N1", ("Ann", "North")),
         ("N2", ("Bob", "North")),
         ("N3", ("Cy", "North")),
+        ("N4", ("Flo", "North")),
         ("S1", ("Di", "South")),
         ("S2", ("Ed", "South")),
     ])
@@ -723,4 +724,120 @@ fn usage_errors() {
         None,
     )
     .fails_with(3, &["[mail] subject", "{nmae}"]);
+}
+
+/// The monthly loop of `examples/monthly.sh`, run as cron would, twice: month
+/// 1 mails every letter; month 2 (a joiner, a leaver, new actuals) keeps
+/// January byte for byte, still sums exactly, and mails only the letters that
+/// changed, each with the right attachment and recipient.
+#[test]
+fn the_monthly_loop_twice() {
+    let Some(server) = Server::start(None, &[]) else {
+        return;
+    };
+    let f = split_with_subject();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/monthly.sh");
+    let bin = assert_cmd::cargo::cargo_bin("plan");
+    let url = server.url(None);
+    let month = |as_of: &str| {
+        let o = Command::new("bash")
+            .args([script, "plan.toml", "out", "actuals.csv", &url, FROM, as_of])
+            .current_dir(f.dir.path())
+            .env("PLAN_BIN", &bin)
+            .env_remove("PLAN_SMTP_PASSWORD")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{as_of}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    f.write(
+        "actuals.csv",
+        "date,rep_id,amount,visits\n2027-01-05,N1,5000,10\n2027-01-06,S1,3000,5\n",
+    );
+    month("2027-01-20");
+    let (year, first) = letters(&f);
+    assert_eq!(server.messages().len(), 5, "month 1 mails every letter");
+    for letter in &first {
+        let msg = server
+            .messages()
+            .into_iter()
+            .find(|m| m["to"].to_string().contains(&letter.email))
+            .unwrap();
+        assert_carries(&msg, letter, year);
+    }
+    assert!(
+        f.path("out/progress.csv").exists(),
+        "month 1 tracks progress"
+    );
+    let january = support::plan_csv(&f.path("out/plan.csv"));
+
+    // Month 2: S1 leaves at the end of February, N4 joins; February's actuals arrive.
+    f.write(
+        "reps.csv",
+        &format!(
+            "{}N4,Flo,flo@x.com,North,1,1,2027-02-15,\n",
+            support::SMALL_REPS.replace(
+                "S1,Di,di@x.com,South,1,1,,2027-09-30",
+                "S1,Di,di@x.com,South,1,1,,2027-02-28"
+            )
+        ),
+    );
+    f.write("actuals.csv", "date,rep_id,amount,visits\n2027-01-05,N1,5000,10\n2027-01-06,S1,3000,5\n2027-02-03,N2,4000,7\n");
+    month("2027-02-20");
+    let february = support::plan_csv(&f.path("out/plan.csv"));
+    for (key, v) in &january {
+        if !key.1.is_empty() && key.3 == "2027-01" {
+            assert_eq!(&february[key], v, "{key:?} is kept");
+        }
+    }
+    for (team, total) in [("North", "120000.00"), ("South", "60000.50")] {
+        assert_eq!(
+            february[&(team.into(), "".into(), "revenue".into(), "2027".into())],
+            total
+        );
+        let months: f64 = (1..=12)
+            .map(|m| {
+                february[&(
+                    team.into(),
+                    "".into(),
+                    "revenue".into(),
+                    format!("2027-{m:02}"),
+                )]
+                    .parse::<f64>()
+                    .unwrap()
+            })
+            .sum();
+        assert!(
+            (months - total.parse::<f64>().unwrap()).abs() < 1e-6,
+            "{team} months sum to the year"
+        );
+    }
+    let (_, second) = letters(&f);
+    let old: BTreeMap<&str, &str> = first
+        .iter()
+        .map(|l| (l.rep_id.as_str(), l.sha256.as_str()))
+        .collect();
+    let expected: BTreeSet<&str> = second
+        .iter()
+        .filter(|l| old.get(l.rep_id.as_str()) != Some(&l.sha256.as_str()))
+        .map(|l| l.rep_id.as_str())
+        .collect();
+    let mailed = &server.messages()[5..];
+    assert_eq!(
+        mailed.len(),
+        expected.len(),
+        "month 2 mails only the changed letters"
+    );
+    for msg in mailed {
+        let letter = second
+            .iter()
+            .find(|l| msg["to"].to_string().contains(&l.email))
+            .unwrap();
+        assert!(expected.contains(letter.rep_id.as_str()));
+        assert_carries(msg, letter, year);
+    }
+    assert!(expected.contains("N4"), "the joiner gets a letter");
 }
