@@ -50,22 +50,42 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(&path, data).unwrap();
 
     for encoding in [None, Some("gbk".to_string())] {
-        let opts = ReadOptions { encoding, ..ReadOptions::default() };
+        let opts = ReadOptions {
+            encoding,
+            ..ReadOptions::default()
+        };
         let _ = read_table(&path, "t.csv", &opts, &mut Visitor { cells: 0 });
     }
 
     // The same bytes as each of the four input tables, through the full loaders.
     let options = TableOptions::default();
-    let src = Source { path: &path, display: "t.csv", sheet: None, options: &options };
+    let src = Source {
+        path: &path,
+        display: "t.csv",
+        sheet: None,
+        options: &options,
+    };
     let mut problems = Vec::new();
     let mut levels = BTreeMap::new();
     levels.insert("senior".to_string(), 1.3);
     let reps = load::reps(&src, &levels, &mut problems);
-    let _ = load::targets(&src, &["revenue".to_string(), "visits".to_string()], &mut problems);
+    let _ = load::targets(
+        &src,
+        &["revenue".to_string(), "visits".to_string()],
+        &mut problems,
+    );
     let _ = load::holidays(&src, &mut problems);
     for by_name in [false, true] {
-        let lookup = RepLookup { reps: &reps, by_name };
-        let _ = load::history(&src, &lookup, &["amount".to_string(), "visits".to_string()], &mut problems);
+        let lookup = RepLookup {
+            reps: &reps,
+            by_name,
+        };
+        let _ = load::history(
+            &src,
+            &lookup,
+            &["amount".to_string(), "visits".to_string()],
+            &mut problems,
+        );
     }
     for p in &problems {
         let _ = p.to_string();

@@ -54,12 +54,23 @@ fuzz_target!(|data: &[u8]| {
     let config = Config::load(&args).expect("the plan file is valid");
     match pipeline::plan(&config) {
         Ok(planned) => {
-            let opts = pipeline::RenderOptions { as_of: None, lang: "en".into() };
-            let files = pipeline::render(&config, &planned, &opts).expect("renders");
-            assert!(files.iter().any(|(p, _)| p == "plan.csv"), "no plan.csv rendered");
+            let opts = pipeline::RenderOptions {
+                as_of: None,
+                lang: "en".into(),
+                replans: None,
+            };
+            let files = pipeline::render(&config, &planned, &opts, &plan::io::persist::Discard)
+                .expect("renders");
+            assert!(
+                files.files.len() >= 2,
+                "plan.csv and plan.xlsx are rendered"
+            );
         }
         Err(problems) => {
-            assert!(problems.iter().any(|p| p.is_error()), "planning failed without an error");
+            assert!(
+                problems.iter().any(|p| p.is_error()),
+                "planning failed without an error"
+            );
         }
     }
 });

@@ -50,11 +50,21 @@ fuzz_target!(|data: &[u8]| {
     for name in ["t.xlsx", "t.xlsb", "t.xls", "t.ods"] {
         let path = dir().join(name);
         std::fs::write(&path, data).unwrap();
-        let _ = read_table(&path, name, &ReadOptions::default(), &mut Visitor { cells: 0 });
+        let _ = read_table(
+            &path,
+            name,
+            &ReadOptions::default(),
+            &mut Visitor { cells: 0 },
+        );
         if name == "t.xlsx" {
             // The targets loader turns spreadsheet numbers, dates and text into values.
             let options = TableOptions::default();
-            let src = Source { path: &path, display: name, sheet: None, options: &options };
+            let src = Source {
+                path: &path,
+                display: name,
+                sheet: None,
+                options: &options,
+            };
             let mut problems = Vec::new();
             let _ = load::targets(&src, &["revenue".to_string()], &mut problems);
             let _ = load::reps(&src, &Default::default(), &mut problems);

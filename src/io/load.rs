@@ -710,16 +710,21 @@ pub fn history(
         col: DateColumn,
         pending: BTreeMap<(Option<usize>, String, DateText), Pending>,
         date_name: &'static str,
+        /// Columns of the rep, the team and the date (or month), found once.
+        rep_col: Option<usize>,
+        team_col: Option<usize>,
+        date_col: Option<usize>,
     }
     impl V<'_> {
         fn take(&mut self, row: &Row) {
             let b = &mut self.base;
-            let rep = match b.map.get("rep_id").and_then(|i| row.cells.get(i)) {
-                Some(Cell::Text(s)) => find_key(&self.keys, s),
-                Some(Cell::Empty) | None => None,
-                Some(_) => find_key(&self.keys, &b.text(row, "rep_id")),
+            let cell = |i: Option<usize>| i.and_then(|i| row.cells.get(i)).unwrap_or(&Cell::Empty);
+            let rep = match cell(self.rep_col) {
+                Cell::Text(s) => find_key(&self.keys, s),
+                Cell::Empty => None,
+                _ => find_key(&self.keys, &b.text(row, "rep_id")),
             };
-            let team = if rep.is_none() && b.map.get("team").is_some() {
+            let team = if rep.is_none() && self.team_col.is_some() {
                 norm(&b.text(row, "team"))
             } else {
                 String::new()
@@ -736,7 +741,10 @@ pub fn history(
                             Cell::Empty => Some(Decimal::ZERO),
                             _ => None,
                         }
-                        .filter(|v| v.abs() <= cells::LARGEST)
+                        .filter(|v| {
+                            v.mantissa().unsigned_abs() < 1_000_000_000_000_000
+                                || v.abs() <= cells::LARGEST
+                        })
                         .unwrap_or_else(|| {
                             let at = b
                                 .origin
@@ -752,7 +760,8 @@ pub fn history(
                 };
                 self.values.push(v);
             }
-            let month = match (self.date_name, b.cell(row, "month")) {
+            let date_cell = cell(self.date_col);
+            let month = match (self.date_name, date_cell) {
                 ("month", Cell::Text(t)) => match value::parse_period(t) {
                     Ok(value::PeriodText::Month(y, m)) => {
                         Some(DateText::Exact(ym_first_day(y * 12 + m as i32 - 1)))
@@ -761,10 +770,17 @@ pub fn history(
                 },
                 _ => None,
             };
-            let Some(d) = month.or_else(|| b.date(row, self.date_name)) else {
-                if b.map.get(self.date_name).is_some()
-                    && matches!(b.cell(row, self.date_name), Cell::Empty)
-                {
+            let format = b.src.options.date_format.as_deref();
+            let parsed = match month {
+                Some(d) => Some(d),
+                None => cells::date(date_cell, &Origin::default(), format, b.date1904)
+                    .unwrap_or_else(|p| {
+                        b.report(row, self.date_name, p);
+                        None
+                    }),
+            };
+            let Some(d) = parsed else {
+                if self.date_col.is_some() && matches!(date_cell, Cell::Empty) {
                     let at = b.at(row.number, self.date_name);
                     b.problems
                         .push(Problem::error(Some(at), "every history row needs a date"));
@@ -816,6 +832,8 @@ pub fn history(
             } else {
                 "month"
             };
+            (self.rep_col, self.team_col, self.date_col) =
+                (map.get("rep_id"), map.get("team"), map.get(self.date_name));
             self.cols = self
                 .value_columns
                 .iter()
@@ -870,6 +888,9 @@ pub fn history(
         col: DateColumn::default(),
         pending: BTreeMap::new(),
         date_name: "date",
+        rep_col: None,
+        team_col: None,
+        date_col: None,
         by_rep: FxHashMap::default(),
         company: FxHashMap::default(),
     };

@@ -284,8 +284,8 @@ impl<R: Read> Read for LineBreaks<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.input.read(buf)?;
         let offset = self.offset;
-        let breaks = buf[..n].iter().enumerate().filter(|(_, &b)| b == b'\n');
-        self.ahead.extend(breaks.map(|(i, _)| offset + i as u64));
+        self.ahead
+            .extend(memchr::memchr_iter(b'\n', &buf[..n]).map(|i| offset + i as u64));
         self.offset += n as u64;
         Ok(n)
     }
