@@ -42,6 +42,7 @@ pub(crate) fn read_sheet(
     opts: &ReadOptions,
     visitor: &mut dyn RowVisitor,
 ) -> Result<(), Problem> {
+    let scan = file.try_clone().ok();
     let mut book = open(file, kind).map_err(|e| {
         Problem::error(
             Some(origin.clone()),
@@ -107,7 +108,13 @@ pub(crate) fn read_sheet(
         }
     };
     let at = at(name);
-    let merges = merges(&mut book, name, &at)?;
+    let scan_says_none =
+        matches!(book, Sheets::Xlsx(_)) && scan.is_some_and(|f| !xlsx_has_merges(f));
+    let merges = if scan_says_none {
+        Vec::new()
+    } else {
+        merges(&mut book, name, &at)?
+    };
     let date1904 = match &book {
         Sheets::Xlsx(x) => x.has_1904_epoch(),
         Sheets::Xls(x) => x.has_1904_epoch(),
@@ -220,6 +227,43 @@ fn load(book: &mut Book, name: &str, at: &Origin) -> Result<Grid, Problem> {
             .map(|range| Grid::new(range, Vec::new())),
     };
     grid.map_err(|e| sheet_error(at, e))
+}
+
+/// Whether any worksheet of an xlsx file declares merged cells. calamine
+/// parses a sheet a second time to find its merges; this scan of the zipped
+/// XML (no parsing) spares that second parse to the many workbooks without.
+fn xlsx_has_merges(file: File) -> bool {
+    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(file)) else {
+        return true;
+    };
+    let finder = memchr::memmem::Finder::new(b"mergeCell");
+    let mut buf = vec![0u8; 1 << 16];
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            return true;
+        };
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
+            continue;
+        }
+        let mut kept = 0;
+        loop {
+            let n = match std::io::Read::read(&mut part, &mut buf[kept..]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(_) => return true,
+            };
+            let end = kept + n;
+            if finder.find(&buf[..end]).is_some() {
+                return true;
+            }
+            // Keep the tail, in case the word straddles two reads.
+            let tail = end.min(16);
+            buf.copy_within(end - tail..end, 0);
+            kept = tail;
+        }
+    }
+    false
 }
 
 /// The merged areas of a sheet, where calamine knows them.
