@@ -609,3 +609,52 @@ fn a_replan_keeps_the_past_months_and_spreads_the_rest() {
     g.split_ok();
     assert_eq!(g.read("fresh/plan.csv"), g.read("out/plan.csv"));
 }
+
+/// A run killed while it writes leaves the previous plan as it was; the next
+/// run removes the killed run's temporary folder and succeeds.
+#[test]
+fn a_killed_run_leaves_the_previous_plan_and_the_next_run_succeeds() {
+    use std::os::unix::process::ExitStatusExt;
+    let f = Fixture::small();
+    f.split_ok();
+    let before = sha_tree(&f.path("out"));
+    // A long history keeps the next run busy for a while.
+    let mut history = support::small_history();
+    for day in 0..200_000 {
+        history.push_str(&format!(
+            "2026-{:02}-{:02},N1,{}.5,1\n",
+            day % 12 + 1,
+            day % 28 + 1,
+            day % 997
+        ));
+    }
+    f.write("history.csv", &history);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("plan"))
+        .args(["split", "plan.toml", "--out", "out", "-q"])
+        .current_dir(f.dir.path())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    if status.signal().is_some() {
+        assert_eq!(
+            sha_tree(&f.path("out")),
+            before,
+            "the killed run changed the previous plan"
+        );
+    } else {
+        println!("the run finished before it could be killed; only the rerun is checked");
+    }
+    f.split_ok();
+    let leftovers: Vec<String> = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("plan-tmp") || n.contains("plan-old"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(f
+        .read("out/plan.csv")
+        .contains("North,N1,revenue,2027,year,"));
+}
