@@ -7,7 +7,7 @@ mod support;
 use calamine::{open_workbook_auto, Data, Range, Reader};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use support::{plan_csv, Fixture, SMALL_REPS};
+use support::{number, plan_csv, text, Fixture, SMALL_REPS};
 
 const HYPERLINK: &str = r#"=HYPERLINK("http://x","y")"#;
 
@@ -22,22 +22,6 @@ fn fixture() -> Fixture {
                  N4,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",n4@x.com,North,1,1,,\n";
     f.write("reps.csv", &format!("{SMALL_REPS}{extra}"));
     f
-}
-
-fn text(range: &Range<Data>, row: u32, col: u32) -> String {
-    match range.get_value((row, col)) {
-        Some(Data::String(s)) => s.clone(),
-        Some(Data::Empty) | None => String::new(),
-        Some(other) => panic!("expected text at ({row}, {col}), got {other:?}"),
-    }
-}
-
-fn number(range: &Range<Data>, row: u32, col: u32) -> f64 {
-    match range.get_value((row, col)) {
-        Some(Data::Float(f)) => *f,
-        Some(Data::Int(i)) => *i as f64,
-        other => panic!("expected a number at ({row}, {col}), got {other:?}"),
-    }
 }
 
 /// Decimal places of the fixture's metrics, as in plan.csv.

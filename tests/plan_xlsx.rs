@@ -2,11 +2,14 @@
 //! `plan.csv`, the side sheets exist, the checks pass, and the file is the same
 //! bytes on every run.
 
+mod support;
+
 use assert_cmd::Command;
 use calamine::{open_workbook_auto, Data, Range, Reader};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use support::{number, text};
 
 const HYPERLINK: &str = r#"=HYPERLINK("http://x","y")"#;
 
@@ -91,22 +94,6 @@ fn read_plan_csv(out: &Path) -> BTreeMap<(String, String, String, String), Strin
             )
         })
         .collect()
-}
-
-fn text(range: &Range<Data>, row: u32, col: u32) -> String {
-    match range.get_value((row, col)) {
-        Some(Data::String(s)) => s.clone(),
-        Some(Data::Empty) | None => String::new(),
-        Some(other) => panic!("expected text at ({row}, {col}), got {other:?}"),
-    }
-}
-
-fn number(range: &Range<Data>, row: u32, col: u32) -> f64 {
-    match range.get_value((row, col)) {
-        Some(Data::Float(f)) => *f,
-        Some(Data::Int(i)) => *i as f64,
-        other => panic!("expected a number at ({row}, {col}), got {other:?}"),
-    }
 }
 
 /// What a metric sheet holds, by kind of row.

@@ -150,3 +150,21 @@ kind = "count"
 [metrics.visits]
 kind = "count"
 "#;
+
+/// A text cell of a workbook read back with calamine ("" when empty).
+pub fn text(range: &calamine::Range<calamine::Data>, row: u32, col: u32) -> String {
+    match range.get_value((row, col)) {
+        Some(calamine::Data::String(s)) => s.clone(),
+        Some(calamine::Data::Empty) | None => String::new(),
+        Some(other) => panic!("expected text at ({row}, {col}), got {other:?}"),
+    }
+}
+
+/// A number cell of a workbook read back with calamine.
+pub fn number(range: &calamine::Range<calamine::Data>, row: u32, col: u32) -> f64 {
+    match range.get_value((row, col)) {
+        Some(calamine::Data::Float(f)) => *f,
+        Some(calamine::Data::Int(i)) => *i as f64,
+        other => panic!("expected a number at ({row}, {col}), got {other:?}"),
+    }
+}
