@@ -1,3 +1,7 @@
 fn main() -> std::process::ExitCode {
-    plan::cli::main()
+    // SPEC §5: an internal error exits 1 (the panic message is printed first).
+    std::panic::catch_unwind(plan::cli::main).unwrap_or_else(|_| {
+        eprintln!("error: internal error; please report it with the command and its inputs");
+        std::process::ExitCode::from(1)
+    })
 }
