@@ -184,6 +184,7 @@ fn split(args: &SplitArgs) -> Exit {
         }
         replans = crate::io::manifest::sha256_file(&out.join("manifest.json")).ok();
     }
+    let started = std::time::Instant::now();
     let planned = match pipeline::plan(&config) {
         Ok(p) => p,
         Err(mut problems) => {
@@ -197,6 +198,16 @@ fn split(args: &SplitArgs) -> Exit {
             return Exit::Input;
         }
     };
+    if a.verbose {
+        let rows: u64 = planned.input.history.company.values().map(|s| s.rows).sum();
+        eprintln!(
+            "read {} reps, {} targets and {rows} history rows, planned {} metrics: {:.2} s",
+            planned.input.reps.len(),
+            planned.input.targets.len(),
+            planned.plan.metrics.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     let mut problems = planned.problems.clone();
     report::sort(&mut problems);
     report::print(&problems, a.quiet, a.strict);
@@ -231,6 +242,12 @@ fn split(args: &SplitArgs) -> Exit {
         pipeline::render(&config, &planned, &opts, &stage)
             .and_then(|m| stage.commit().map(|()| m).map_err(|e| e.to_string()))
     };
+    if a.verbose {
+        eprintln!(
+            "rendered and wrote the outputs: {:.2} s in all",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let manifest = match manifest {
         Ok(m) => m,
         Err(e) => {
