@@ -1351,3 +1351,27 @@ fn an_unknown_subcommand_and_an_unknown_language_are_exit_2() {
     let o = f.run(&["split", "plan.toml", "--out", "out", "--lang", "zh"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
 }
+
+/// A month typed into a spreadsheet's period column is often stored as a
+/// date (2027-05-01): it is that month's target.
+#[test]
+fn a_month_period_stored_as_a_spreadsheet_date() {
+    let f = bare("", "rep_id\nR1\nR2\n", "");
+    save_xlsx(&f, "targets.xlsx", |book| {
+        let sheet = book.add_worksheet();
+        let date = Format::new().set_num_format("yyyy-mm");
+        sheet
+            .write_row(0, 0, ["scope", "period", "amount"])
+            .unwrap();
+        sheet.write_string(1, 0, "*").unwrap();
+        sheet.write_string(1, 1, "2027").unwrap();
+        sheet.write_number(1, 2, 120000).unwrap();
+        sheet.write_string(2, 0, "*").unwrap();
+        let may = rust_xlsxwriter::ExcelDateTime::from_ymd(2027, 5, 1).unwrap();
+        sheet.write_datetime_with_format(2, 1, &may, &date).unwrap();
+        sheet.write_number(2, 2, 30000).unwrap();
+    });
+    let (_, rows) = split(&f, &["--targets", "targets.xlsx"]);
+    assert_eq!(get(&rows, "", "", "revenue", "2027-05"), "30000.00");
+    assert_eq!(get(&rows, "", "", "revenue", "2027"), "120000.00");
+}

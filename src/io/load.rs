@@ -11,7 +11,7 @@ use crate::engine::calendar::{ym_first_day, ym_of, Ym};
 use crate::engine::diag::{Origin, Problem};
 use crate::engine::model::{History, Rep, RepMonthTargets, Scope, Sums, Target, TargetValue};
 use crate::engine::value::{self, DateText};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -511,7 +511,12 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
             };
             let period_at = b.at(row.number, "period");
             let period_text = b.text(row, "period");
-            let period = match value::parse_period(&period_text) {
+            // A month typed into a spreadsheet often becomes a date (2027-05-01): its month.
+            let as_month = match b.cell(row, "period") {
+                Cell::Date(d) => Some(value::PeriodText::Month(d.year(), d.month() as u8)),
+                _ => None,
+            };
+            let period = match as_month.map_or_else(|| value::parse_period(&period_text), Ok) {
                 Ok(p) => p,
                 Err(e) => {
                     b.problems.push(cells::value_problem(
