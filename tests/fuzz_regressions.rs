@@ -90,3 +90,14 @@ fn fuzz_xls_directory_sector_past_end_2026_11_28() {
     assert_eq!(xls.len(), 1024);
     refused_xls(&xls);
 }
+
+/// A damaged `.xls` whose sector chain loops: calamine would allocate without
+/// bound (libFuzzer: out-of-memory, malloc of 4 GiB).
+#[test]
+fn fuzz_xls_looping_sector_chain_oom_2026_11_28() {
+    let bytes =
+        include_bytes!("../fuzz/crashes/sheet_reader/oom-423ae32b151bd3de3b726f625f7eed72b574822c");
+    let problem = read("t.xls", bytes).unwrap_err();
+    assert!(problem.message.contains("damaged"), "{problem}");
+    assert_eq!(problem.origin.unwrap().file, "t.xls");
+}

@@ -1,6 +1,7 @@
 //! The edges: reading input files into the model, writing outputs.
 
 pub mod cells;
+pub mod cfb_check;
 pub mod columns;
 pub mod init;
 pub mod load;

@@ -22,7 +22,7 @@ use std::io::BufReader;
 const NO_CACHED_VALUE: &str = "formula without a cached value";
 
 /// The workbook formats, as the file's extension names them.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     /// xlsx or xlsm.
     Xlsx,
@@ -43,6 +43,13 @@ pub(crate) fn read_sheet(
     visitor: &mut dyn RowVisitor,
 ) -> Result<(), Problem> {
     let scan = file.try_clone().ok();
+    if kind == Kind::Xls && !xls_is_sound(&file) {
+        return Err(Problem::error(
+            Some(origin.clone()),
+            "the workbook is damaged and cannot be read",
+        )
+        .with_hint("open it in Excel or LibreOffice and save it again"));
+    }
     let mut book = open(file, kind).map_err(|e| {
         Problem::error(
             Some(origin.clone()),
@@ -122,6 +129,18 @@ pub(crate) fn read_sheet(
         Sheets::Ods(_) => false,
     };
     emit(grid, header, &merges, &at, date1904, visitor)
+}
+
+/// Whether an `.xls` container's sector chains are sound (see [`super::cfb_check`]);
+/// the file is read whole and rewound for calamine.
+fn xls_is_sound(file: &File) -> bool {
+    use std::io::{Read, Seek};
+    let mut bytes = Vec::new();
+    let read = file.try_clone().and_then(|mut f| {
+        f.read_to_end(&mut bytes)?;
+        f.rewind()
+    });
+    read.is_ok() && super::cfb_check::chains_are_sound(&bytes)
 }
 
 fn open(file: File, kind: Kind) -> Result<Book, calamine::Error> {
