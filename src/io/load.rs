@@ -960,20 +960,11 @@ pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, P
         .headers()
         .map_err(|e| bad(Some(1), e.to_string()))?
         .clone();
-    if header.iter().collect::<Vec<_>>()
-        != [
-            "team",
-            "rep_id",
-            "metric",
-            "period",
-            "period_kind",
-            "target",
-        ]
-    {
+    if header.iter().ne(super::write_csv::HEADER) {
+        let expected = super::write_csv::HEADER.join(",");
         return Err(bad(
             Some(1),
-            "not a plan.csv: expected the header team,rep_id,metric,period,period_kind,target"
-                .into(),
+            format!("not a plan.csv: expected the header {expected}"),
         ));
     }
     let mut out = RepMonthTargets::new();

@@ -13,16 +13,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
 
-/// The header `plan.csv` must have.
-const PLAN_CSV_HEADER: [&str; 6] = [
-    "team",
-    "rep_id",
-    "metric",
-    "period",
-    "period_kind",
-    "target",
-];
-
 /// A metric of the plan, as `plan.csv` shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanMetric {
@@ -104,10 +94,10 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
         Some(Err(e)) => return Err(Problem::error(Some(file), format!("cannot read it: {e}"))),
         None => return Err(Problem::error(Some(file), "empty file")),
     };
-    if header.iter().ne(PLAN_CSV_HEADER) {
+    if header.iter().ne(super::write_csv::HEADER) {
         return Err(Problem::error(
             Some(file.at_row(1)),
-            format!("expected the header {}", PLAN_CSV_HEADER.join(",")),
+            format!("expected the header {}", super::write_csv::HEADER.join(",")),
         )
         .with_value(header.iter().collect::<Vec<_>>().join(",")));
     }
@@ -120,7 +110,7 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
         let rec = rec.map_err(|e| Problem::error(Some(at.clone()), e.to_string()))?;
         let [team, rep_id, metric, period, kind, target] =
             std::array::from_fn(|c| rec.get(c).unwrap_or_default());
-        let col = |c: usize| at.at_col(c as u32, PLAN_CSV_HEADER[c]);
+        let col = |c: usize| at.at_col(c as u32, super::write_csv::HEADER[c]);
         let value = Decimal::from_str(target)
             .ok()
             .filter(|v| v.abs() <= super::cells::LARGEST)

@@ -5,6 +5,16 @@ use crate::engine::model::{MetricKind, PlanInput};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
+/// The header of `plan.csv`.
+pub const HEADER: [&str; 6] = [
+    "team",
+    "rep_id",
+    "metric",
+    "period",
+    "period_kind",
+    "target",
+];
+
 /// A figure in units as a plain decimal: money with at least two decimals, counts as integers.
 pub fn format_units(units: i64, unit: Decimal, kind: MetricKind) -> String {
     let v = Decimal::from(units) * unit;
@@ -17,7 +27,7 @@ pub fn format_units(units: i64, unit: Decimal, kind: MetricKind) -> String {
 
 /// Renders `plan.csv`: UTF-8 without BOM, LF line ends.
 pub fn plan_csv(input: &PlanInput, periods: &Periods, metrics: &[MetricLines]) -> Vec<u8> {
-    let mut out = String::from("team,rep_id,metric,period,period_kind,target\n");
+    let mut out = HEADER.join(",") + "\n";
     let write_line = |out: &mut String, ml: &MetricLines, line: &Line| {
         let metric = &input.metrics[ml.metric];
         let rep_id = line.rep.map_or("", |r| input.reps[r].id.as_str());
