@@ -1,52 +1,18 @@
 //! The CSV reader and the table loaders on arbitrary bytes: nothing may panic.
 #![no_main]
 
+#[path = "common.rs"]
+mod common;
+
 use libfuzzer_sys::fuzz_target;
-use plan::engine::diag::Problem;
 use plan::io::load::{self, RepLookup, Source};
 use plan::io::planfile::TableOptions;
 use plan::io::read::read_table;
-use plan::io::table::{Cell, Header, ReadOptions, Row, RowVisitor};
+use plan::io::table::ReadOptions;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::OnceLock;
-
-/// A fixed folder per process: parallel fuzz jobs never share a file.
-fn dir() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let d = std::env::temp_dir().join(format!("plan-fuzz-csv-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    })
-}
-
-/// Takes the row with an "a" cell as header and looks at every cell.
-struct Visitor {
-    cells: usize,
-}
-
-impl RowVisitor for Visitor {
-    fn is_header(&self, cells: &[String]) -> bool {
-        cells.iter().any(|c| c == "a")
-    }
-    fn header(&mut self, header: &Header) -> Result<(), Problem> {
-        self.cells += header.names.iter().map(|n| n.len()).sum::<usize>();
-        Ok(())
-    }
-    fn row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
-        for c in row.cells {
-            self.cells += match c {
-                Cell::Text(t) | Cell::Error(t) => t.len(),
-                _ => 1,
-            };
-        }
-        Ok(())
-    }
-}
 
 fuzz_target!(|data: &[u8]| {
-    let path = dir().join("t.csv");
+    let path = common::dir("csv").join("t.csv");
     std::fs::write(&path, data).unwrap();
 
     for encoding in [None, Some("gbk".to_string())] {
@@ -54,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
             encoding,
             ..ReadOptions::default()
         };
-        let _ = read_table(&path, "t.csv", &opts, &mut Visitor { cells: 0 });
+        let _ = read_table(&path, "t.csv", &opts, &mut common::Visitor::default());
     }
 
     // The same bytes as each of the four input tables, through the full loaders.
