@@ -29,16 +29,7 @@ cargo build --release --quiet --manifest-path "$bench/floor/Cargo.toml" --target
 plan=$here/target/release/plan
 floor=$data/floor-target/release/floor
 xlsxsum=$data/floor-target/release/xlsxsum
-toml='year = 2027
-[inputs]
-targets = "targets.csv"
-reps = "reps.csv"
-history = "history.csv"
-holidays = "holidays.csv"
-[metrics.new_customers]
-kind = "count"
-[metrics.visits]
-kind = "count"'
+toml=$(cat "$here/benches/generated.toml")
 
 # measure NAME CMD...: appends "wall cpu rss_kib" to $data/NAME.times
 measure() {

@@ -14,18 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 plan=$here/target/release/plan
-cat > "$work/plan.toml" <<'TOML'
-year = 2027
-[inputs]
-targets = "targets.csv"
-reps = "reps.csv"
-history = "history.csv"
-holidays = "holidays.csv"
-[metrics.new_customers]
-kind = "count"
-[metrics.visits]
-kind = "count"
-TOML
+cp "$here/benches/generated.toml" "$work/plan.toml"
 fails=0
 check() { # name data-dir extra-reference-args...
   local name=$1 data=$2; shift 2

@@ -44,6 +44,19 @@ pub fn plan_csv(input: &PlanInput, periods: &Periods, metrics: &[MetricLines]) -
             );
         }
     };
+    // Each metric's line of each rep, found once (not by a search per rep).
+    let by_rep: Vec<Vec<Option<&Line>>> = metrics
+        .iter()
+        .map(|ml| {
+            let mut index = vec![None; input.reps.len()];
+            for line in &ml.reps {
+                if let Some(r) = line.rep {
+                    index[r] = Some(line);
+                }
+            }
+            index
+        })
+        .collect();
     let mut team_order: Vec<&str> = Vec::new();
     for r in &input.reps {
         if !team_order.contains(&r.team_key.as_str()) {
@@ -57,8 +70,8 @@ pub fn plan_csv(input: &PlanInput, periods: &Periods, metrics: &[MetricLines]) -
             .enumerate()
             .filter(|(_, r)| r.team_key == key)
         {
-            for ml in metrics {
-                if let Some(line) = ml.reps.iter().find(|l| l.rep == Some(ri)) {
+            for (ml, index) in metrics.iter().zip(&by_rep) {
+                if let Some(line) = index[ri] {
                     write_line(&mut out, ml, line);
                 }
             }

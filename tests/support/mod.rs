@@ -140,16 +140,7 @@ pub fn small_history() -> String {
 }
 
 /// The plan file for a `gen_data.py` folder (its count metrics declared).
-pub const GENERATED_PLAN: &str = r#"[inputs]
-targets = "targets.csv"
-reps = "reps.csv"
-history = "history.csv"
-holidays = "holidays.csv"
-[metrics.new_customers]
-kind = "count"
-[metrics.visits]
-kind = "count"
-"#;
+pub const GENERATED_PLAN: &str = include_str!("../../benches/generated.toml");
 
 /// A text cell of a workbook read back with calamine ("" when empty).
 pub fn text(range: &calamine::Range<calamine::Data>, row: u32, col: u32) -> String {
