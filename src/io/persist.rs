@@ -1,6 +1,11 @@
 //! Atomic output (SPEC §5): files are written to a temporary folder beside
 //! `--out` and moved into place only when complete; a failed run leaves any
 //! previous plan untouched.
+//!
+//! The replaced plan is kept as `.<out>.plan-spare` and becomes the next
+//! run's temporary folder: writing over a file that exists is much cheaper for
+//! the file system than creating thousands of new files and deleting as many
+//! old ones on every run.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -131,12 +136,9 @@ pub fn remove_stale(out: &Path) {
     };
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
-        let pid = [format!(".{name}.plan-tmp-"), format!(".{name}.plan-old-")]
-            .iter()
-            .find_map(|p| {
-                file.strip_prefix(p.as_str())
-                    .and_then(|pid| pid.parse::<u32>().ok())
-            });
+        let pid = file
+            .strip_prefix(&format!(".{name}.plan-tmp-"))
+            .and_then(|pid| pid.parse::<u32>().ok());
         if let Some(pid) = pid {
             if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
                 let _ = fs::remove_dir_all(e.path());
@@ -170,12 +172,14 @@ impl Sink for Discard {
 /// A plan folder being written: files go to a temporary folder beside `out`
 /// as they are rendered (so memory holds none of them for long), and
 /// [`Staging::commit`] moves them into place. Dropped without a commit, the
-/// temporary folder is removed and `out` is untouched.
+/// temporary folder becomes the spare again and `out` is untouched.
 pub struct Staging {
     out: PathBuf,
     tmp: PathBuf,
     state: OutState,
     written: std::sync::Mutex<Vec<String>>,
+    /// Folders of `tmp` known to exist.
+    dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     committed: bool,
 }
 
@@ -194,32 +198,68 @@ impl Staging {
         remove_stale(out);
         let tmp = sibling(out, "tmp", std::process::id());
         let _ = fs::remove_dir_all(&tmp);
-        fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+        let spare = sibling_named(out, "spare");
+        if !fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir())
+            || fs::rename(&spare, &tmp).is_err()
+        {
+            let _ = fs::remove_file(&spare);
+            fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+        }
         Ok(Staging {
             out: out.to_path_buf(),
             tmp,
             state,
             written: Default::default(),
+            dirs: Default::default(),
             committed: false,
         })
     }
 
-    /// Moves the finished files into place.
+    /// Removes what an earlier plan left in the temporary folder, then moves
+    /// the finished files into place.
     pub fn commit(mut self) -> Result<(), PersistError> {
+        let files = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        let keep: std::collections::HashSet<&Path> = files.iter().map(Path::new).collect();
+        remove_unlisted(&self.tmp, Path::new(""), &keep).map_err(io_err(&self.tmp))?;
         let dir = fs::File::open(&self.tmp).map_err(io_err(&self.tmp))?;
         dir.sync_all().map_err(io_err(&self.tmp))?;
-        let files = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
-        install(&self.out, &self.tmp, self.state, &files, std::process::id())?;
+        install(&self.out, &self.tmp, self.state, &files)?;
         self.committed = true;
         Ok(())
     }
+}
+
+/// Removes every file under `root/rel` whose path is not in `keep`, and the
+/// folders left empty.
+fn remove_unlisted(
+    root: &Path,
+    rel: &Path,
+    keep: &std::collections::HashSet<&Path>,
+) -> std::io::Result<()> {
+    for e in fs::read_dir(root.join(rel))? {
+        let e = e?;
+        let path = rel.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            remove_unlisted(root, &path, keep)?;
+            if fs::read_dir(root.join(&path))?.next().is_none() {
+                fs::remove_dir(root.join(&path))?;
+            }
+        } else if !keep.contains(path.as_path()) {
+            fs::remove_file(root.join(&path))?;
+        }
+    }
+    Ok(())
 }
 
 impl Sink for Staging {
     fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), PersistError> {
         let path = self.tmp.join(rel);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(io_err(dir))?;
+            let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+            if !dirs.contains(dir) {
+                fs::create_dir_all(dir).map_err(io_err(dir))?;
+                dirs.insert(dir.to_path_buf());
+            }
         }
         fs::write(&path, bytes).map_err(io_err(&path))?;
         self.written
@@ -232,19 +272,13 @@ impl Sink for Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && fs::rename(&self.tmp, sibling_named(&self.out, "spare")).is_err() {
             let _ = fs::remove_dir_all(&self.tmp);
         }
     }
 }
 
-fn install(
-    out: &Path,
-    tmp: &Path,
-    state: OutState,
-    files: &[String],
-    pid: u32,
-) -> Result<(), PersistError> {
+fn install(out: &Path, tmp: &Path, state: OutState, files: &[String]) -> Result<(), PersistError> {
     match state {
         OutState::Absent => fs::rename(tmp, out).map_err(io_err(out)),
         OutState::Empty => {
@@ -252,13 +286,13 @@ fn install(
             fs::rename(tmp, out).map_err(io_err(out))
         }
         OutState::Plan => {
-            let old = sibling(out, "old", pid);
-            fs::rename(out, &old).map_err(io_err(out))?;
+            let spare = sibling_named(out, "spare");
+            let _ = fs::remove_dir_all(&spare);
+            fs::rename(out, &spare).map_err(io_err(out))?;
             if let Err(e) = fs::rename(tmp, out) {
-                let _ = fs::rename(&old, out);
+                let _ = fs::rename(&spare, out);
                 return Err(io_err(out)(e));
             }
-            let _ = fs::remove_dir_all(&old);
             Ok(())
         }
         OutState::Foreign => {
@@ -317,9 +351,33 @@ mod tests {
         let leftovers: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
             .collect();
-        assert!(leftovers.is_empty());
+        assert_eq!(leftovers, [".out.plan-spare"], "only the spare is left");
+    }
+
+    #[test]
+    fn files_of_an_older_plan_in_the_spare_never_reach_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let stage = Staging::begin(&out, false).unwrap();
+        for f in [
+            "manifest.json",
+            "reps/a.txt",
+            "reps/gone.txt",
+            "periods/q.txt",
+        ] {
+            stage.put(f, b"one").unwrap();
+        }
+        stage.commit().unwrap();
+        write_plan(&out, "two", false).unwrap();
+        write_plan(&out, "three", false).unwrap();
+        assert_eq!(fs::read_to_string(out.join("reps/a.txt")).unwrap(), "three");
+        assert!(!out.join("reps/gone.txt").exists());
+        assert!(!out.join("periods").exists(), "emptied folders go too");
+        let spare = dir.path().join(".out.plan-spare");
+        assert_eq!(fs::read_to_string(spare.join("reps/a.txt")).unwrap(), "two");
     }
 
     #[test]
