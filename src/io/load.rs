@@ -705,12 +705,18 @@ pub fn history(
     struct V<'a> {
         base: Base<'a>,
         keys: FxHashMap<String, usize>,
+        /// Reps' keys as the reps file spells them, found without lower-casing.
+        exact: FxHashMap<&'a str, usize>,
         value_columns: &'a [String],
         cols: Vec<Option<usize>>,
         history: History,
         /// Per rep and month, and per month: hashed while streaming, ordered at the end.
         by_rep: FxHashMap<(usize, Ym), Sums>,
         company: FxHashMap<Ym, Sums>,
+        /// The latest rows' rep and month, and company month, summed until
+        /// the key changes (rows sorted by date or rep hash once per run).
+        rep_run: Option<((usize, Ym), Sums)>,
+        company_run: Option<(Ym, Sums)>,
         values: Vec<Decimal>,
         col: DateColumn,
         pending: BTreeMap<(Option<usize>, String, DateText), Pending>,
@@ -725,7 +731,10 @@ pub fn history(
             let b = &mut self.base;
             let cell = |i: Option<usize>| i.and_then(|i| row.cells.get(i)).unwrap_or(&Cell::Empty);
             let rep = match cell(self.rep_col) {
-                Cell::Text(s) => find_key(&self.keys, s),
+                Cell::Text(s) => match self.exact.get(s) {
+                    Some(&r) => Some(r),
+                    None => find_key(&self.keys, s),
+                },
                 Cell::Empty => None,
                 _ => find_key(&self.keys, &b.text(row, "rep_id")),
             };
@@ -810,10 +819,10 @@ pub fn history(
         }
 
         fn add(&mut self, rep: Option<usize>, team: &str, ym: Ym) {
-            self.company.entry(ym).or_default().add(&self.values);
+            run(&mut self.company_run, &mut self.company, ym, &self.values);
             let h = &mut self.history;
             match rep {
-                Some(r) => self.by_rep.entry((r, ym)).or_default().add(&self.values),
+                Some(r) => run(&mut self.rep_run, &mut self.by_rep, (r, ym), &self.values),
                 None if !team.is_empty() => {
                     h.unknown_by_team
                         .entry((team.to_string(), ym))
@@ -865,6 +874,38 @@ pub fn history(
             Ok(())
         }
     }
+    /// Adds a row's values to the running sum of `key`, first moving the
+    /// running sum of another key into `sums`.
+    fn run<K: std::hash::Hash + Eq + Copy>(
+        current: &mut Option<(K, Sums)>,
+        sums: &mut FxHashMap<K, Sums>,
+        key: K,
+        values: &[Decimal],
+    ) {
+        match current {
+            Some((k, s)) if *k == key => s.add(values),
+            Some((k, s)) => {
+                sums.entry(*k).or_default().merge(s);
+                *k = key;
+                s.values.fill(Decimal::ZERO);
+                s.rows = 0;
+                s.add(values);
+            }
+            None => {
+                let mut s = Sums::default();
+                s.add(values);
+                *current = Some((key, s));
+            }
+        }
+    }
+    fn end_run<K: std::hash::Hash + Eq>(
+        current: &mut Option<(K, Sums)>,
+        sums: &mut FxHashMap<K, Sums>,
+    ) {
+        if let Some((k, s)) = current.take() {
+            sums.entry(k).or_default().merge(&s);
+        }
+    }
     let keys: FxHashMap<String, usize> = lookup
         .reps
         .iter()
@@ -882,10 +923,27 @@ pub fn history(
         })
         .filter(|(k, _)| !k.is_empty())
         .collect();
+    let exact: FxHashMap<&str, usize> = lookup
+        .reps
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                if lookup.by_name {
+                    r.name.trim()
+                } else {
+                    r.id.trim()
+                },
+                i,
+            )
+        })
+        .filter(|(k, i)| find_key(&keys, k) == Some(*i))
+        .collect();
     const REQ: &[&[&str]] = &[&["date", "month"]];
     let mut v = V {
         base: Base::new(TableKind::History, src, REQ),
         keys,
+        exact,
         value_columns,
         cols: Vec::new(),
         history: History::default(),
@@ -898,9 +956,13 @@ pub fn history(
         date_col: None,
         by_rep: FxHashMap::default(),
         company: FxHashMap::default(),
+        rep_run: None,
+        company_run: None,
     };
     let candidate = v.base.first_candidate.clone();
     let ok = read(src, TableKind::History, REQ, &mut v, &candidate, problems);
+    end_run(&mut v.rep_run, &mut v.by_rep);
+    end_run(&mut v.company_run, &mut v.company);
     v.history.by_rep = std::mem::take(&mut v.by_rep).into_iter().collect();
     v.history.company = std::mem::take(&mut v.company).into_iter().collect();
     if ok && !v.pending.is_empty() {

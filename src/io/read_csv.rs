@@ -7,6 +7,8 @@ use crate::engine::diag::{Origin, Problem};
 use encoding_rs::{DecoderResult, Encoding, UTF_8};
 use std::collections::VecDeque;
 use std::io::{self, Cursor, Read};
+use std::ops::Range;
+use std::sync::mpsc;
 
 /// How much of the file is looked at to detect the delimiter.
 const SNIFF_BYTES: u64 = 64 * 1024;
@@ -18,7 +20,7 @@ const SNIFF_LINES: usize = 20;
 /// A BOM (UTF-8 or UTF-16) decides the encoding; otherwise `opts.encoding`, else
 /// UTF-8. UTF-8 is streamed; other encodings are decoded whole first.
 pub(crate) fn read_csv(
-    mut input: impl Read,
+    mut input: impl Read + Send,
     origin: &Origin,
     opts: &ReadOptions,
     visitor: &mut dyn RowVisitor,
@@ -140,102 +142,179 @@ fn field_counts(text: &[u8], delimiter: u8, complete: bool) -> Vec<usize> {
     counts
 }
 
+/// Records parsed ahead of the visitor, as trimmed text.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    /// Byte ranges of the fields in `text`.
+    fields: Vec<(usize, usize)>,
+    /// Per record: the line it starts on and its range in `fields`.
+    records: Vec<(u32, Range<usize>)>,
+}
+
+/// Records per batch passed from the parsing thread to the visitor.
+const BATCH_RECORDS: usize = 4096;
+
 /// Streams records: rows above the header are skipped, the header is found,
 /// then every non-empty row goes to `visitor`, padded to the header's width.
+/// A second thread parses the CSV (and checks UTF-8) while this one visits.
 fn parse(
-    input: impl Read,
+    input: impl Read + Send,
     delimiter: u8,
     origin: &Origin,
     opts: &ReadOptions,
     visitor: &mut dyn RowVisitor,
 ) -> Result<(), Problem> {
+    std::thread::scope(|scope| {
+        let (batches, received) = mpsc::sync_channel(4);
+        scope.spawn(move || split(input, delimiter, origin, batches));
+        visit(received, origin, opts, visitor)
+    })
+}
+
+/// Parses records into batches until the input ends, a record is malformed
+/// (sent after the records before it) or the visitor stops listening.
+fn split(
+    input: impl Read,
+    delimiter: u8,
+    origin: &Origin,
+    batches: mpsc::SyncSender<Result<Batch, Problem>>,
+) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(LineBreaks::new(input));
     let mut record = csv::ByteRecord::new();
+    let mut batch = Batch::default();
+    let failed = loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break None,
+            Err(e) => break Some(csv_error(origin, e)),
+        }
+        let end = reader.position().byte();
+        let inside = memchr::memchr_iter(b'\n', record.as_slice()).count() as u32;
+        let line = reader.get_mut().line_before(end).saturating_sub(inside);
+        let first = batch.fields.len();
+        let mut bad = None;
+        for (i, field) in record.iter().enumerate() {
+            match std::str::from_utf8(field) {
+                Ok(text) => {
+                    let start = batch.text.len();
+                    batch.text.push_str(text.trim());
+                    batch.fields.push((start, batch.text.len()));
+                }
+                Err(e) => {
+                    bad = Some(not_utf8(origin, &record, line, i, e));
+                    break;
+                }
+            }
+        }
+        if bad.is_some() {
+            batch.fields.truncate(first);
+            break bad;
+        }
+        batch.records.push((line, first..batch.fields.len()));
+        if batch.records.len() == BATCH_RECORDS
+            && batches.send(Ok(std::mem::take(&mut batch))).is_err()
+        {
+            return;
+        }
+    };
+    if batches.send(Ok(batch)).is_ok() {
+        if let Some(p) = failed {
+            let _ = batches.send(Err(p));
+        }
+    }
+}
+
+/// Finds the header among the batches' records and passes every later
+/// non-empty record to `visitor`.
+fn visit(
+    batches: mpsc::Receiver<Result<Batch, Problem>>,
+    origin: &Origin,
+    opts: &ReadOptions,
+    visitor: &mut dyn RowVisitor,
+) -> Result<(), Problem> {
+    let mut spare: Vec<Cell> = Vec::new();
     let mut width = None;
     let (mut searched, mut any) = (0, false);
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(origin, e))?
-    {
-        let end = reader.position().byte();
-        let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u32;
-        let line = reader.get_mut().line_before(end).saturating_sub(inside);
-        let mut cells = Vec::with_capacity(width.unwrap_or(record.len()).max(record.len()));
-        for (i, field) in record.iter().enumerate() {
-            let text = std::str::from_utf8(field)
-                .map_err(|e| not_utf8(origin, &record, line, i, e))?
-                .trim();
-            cells.push(if text.is_empty() {
-                Cell::Empty
-            } else {
-                Cell::Text(text)
-            });
-        }
-        let used = cells
-            .iter()
-            .rposition(|c| *c != Cell::Empty)
-            .map_or(0, |i| i + 1);
-        if used == 0 {
-            continue;
-        }
-        any = true;
-        let Some(width) = width else {
-            let texts: Vec<String> = cells[..used]
+    for batch in batches {
+        let batch = batch?;
+        for (line, fields) in &batch.records {
+            let line = *line;
+            let mut cells = reuse(std::mem::take(&mut spare));
+            cells.extend(batch.fields[fields.clone()].iter().map(|&(a, b)| {
+                if a == b {
+                    Cell::Empty
+                } else {
+                    Cell::Text(&batch.text[a..b])
+                }
+            }));
+            let used = cells
                 .iter()
-                .map(|c| text_of(*c).to_string())
-                .collect();
-            match opts.header_row {
-                Some(n) if line < n => continue,
-                Some(n) if line > n || !visitor.is_header(&texts) => {
-                    return Err(not_header_row(
-                        origin,
-                        n,
-                        if line == n { &texts[..] } else { &[] },
-                    ))
-                }
-                None if !visitor.is_header(&texts) => {
-                    searched += 1;
-                    if searched == HEADER_SEARCH_ROWS {
-                        return Err(no_header(origin));
-                    }
-                    continue;
-                }
-                _ => {}
+                .rposition(|c| *c != Cell::Empty)
+                .map_or(0, |i| i + 1);
+            if used == 0 {
+                continue;
             }
-            visitor.header(&Header {
-                origin: origin.at_row(line),
-                names: texts,
-                date1904: false,
-            })?;
-            width = Some(used);
-            continue;
-        };
-        if used > width {
-            let col = width
-                + cells[width..]
+            any = true;
+            let Some(width) = width else {
+                let texts: Vec<String> = cells[..used]
                     .iter()
-                    .position(|c| *c != Cell::Empty)
-                    .unwrap_or(0);
-            return Err(Problem::error(
-                Some(Origin {
-                    row: Some(line),
-                    col: Some(col as u32),
-                    ..origin.clone()
-                }),
-                format!("row has {used} fields but the header has {width} (a shifted column?)"),
-            )
-            .with_value(text_of(cells[col]))
-            .with_hint("quote fields that contain the delimiter"));
+                    .map(|c| text_of(*c).to_string())
+                    .collect();
+                match opts.header_row {
+                    Some(n) if line < n => continue,
+                    Some(n) if line > n || !visitor.is_header(&texts) => {
+                        return Err(not_header_row(
+                            origin,
+                            n,
+                            if line == n { &texts[..] } else { &[] },
+                        ))
+                    }
+                    None if !visitor.is_header(&texts) => {
+                        searched += 1;
+                        if searched == HEADER_SEARCH_ROWS {
+                            return Err(no_header(origin));
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+                visitor.header(&Header {
+                    origin: origin.at_row(line),
+                    names: texts,
+                    date1904: false,
+                })?;
+                width = Some(used);
+                continue;
+            };
+            if used > width {
+                let col = width
+                    + cells[width..]
+                        .iter()
+                        .position(|c| *c != Cell::Empty)
+                        .unwrap_or(0);
+                return Err(Problem::error(
+                    Some(Origin {
+                        row: Some(line),
+                        col: Some(col as u32),
+                        ..origin.clone()
+                    }),
+                    format!("row has {used} fields but the header has {width} (a shifted column?)"),
+                )
+                .with_value(text_of(cells[col]))
+                .with_hint("quote fields that contain the delimiter"));
+            }
+            cells.resize(width, Cell::Empty);
+            visitor.row(&Row {
+                number: line,
+                cells: &cells,
+            })?;
+            spare = reuse(cells);
         }
-        cells.resize(width, Cell::Empty);
-        visitor.row(&Row {
-            number: line,
-            cells: &cells,
-        })?;
     }
     match (width, opts.header_row) {
         (Some(_), _) => Ok(()),
@@ -243,6 +322,12 @@ fn parse(
         (None, Some(n)) => Err(not_header_row(origin, n, &[])),
         (None, None) => Err(no_header(origin)),
     }
+}
+
+/// An empty vector on the allocation of `cells` (which borrow an earlier record).
+fn reuse<'b>(mut cells: Vec<Cell<'_>>) -> Vec<Cell<'b>> {
+    cells.clear();
+    cells.into_iter().map(|_| Cell::Empty).collect()
 }
 
 /// Passes the input to the CSV parser, noting where its line breaks are, so
