@@ -211,9 +211,6 @@ pub fn render(
 ) -> Result<Manifest, String> {
     let periods = Periods::of(&planned.plan.calendar);
     let lines = layout::lines(&planned.plan, &planned.input);
-    let csv = write_csv::plan_csv(&planned.input, &periods, &lines);
-    let mut entries = vec![put(sink, "plan.csv".into(), &csv, None)?];
-    drop(csv);
     let book = PlanBook {
         input: &planned.input,
         plan: &planned.plan,
@@ -226,15 +223,24 @@ pub fn render(
         company: config.plan_file.output.company.as_deref(),
         currency: config.plan_file.output.currency.as_deref(),
     };
-    // plan.xlsx is the largest workbook: render it beside the others.
-    let (plan_xlsx, books) = rayon::join(
+    // plan.csv and plan.xlsx are the largest files: render them beside the workbooks.
+    let ((plan_csv, plan_xlsx), books) = rayon::join(
         || {
-            let bytes = write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?;
-            put(sink, "plan.xlsx".into(), &bytes, None)
+            rayon::join(
+                || {
+                    let csv = write_csv::plan_csv(&planned.input, &periods, &lines);
+                    put(sink, "plan.csv".into(), &csv, None)
+                },
+                || {
+                    let bytes =
+                        write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?;
+                    put(sink, "plan.xlsx".into(), &bytes, None)
+                },
+            )
         },
         || workbooks(config, &book, sink),
     );
-    entries.push(plan_xlsx?);
+    let mut entries = vec![plan_csv?, plan_xlsx?];
     entries.extend(books?);
     let m = Manifest {
         plan: PlanInfo {

@@ -229,6 +229,23 @@ impl Staging {
     }
 }
 
+/// Writes `bytes` over the file at `path` (created if missing) without first
+/// emptying it: blocks are freed only past the new end, so the file system
+/// (which may discard freed blocks on the device at once) does little work.
+fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    file.write_all(bytes)?;
+    if file.metadata()?.len() != bytes.len() as u64 {
+        file.set_len(bytes.len() as u64)?;
+    }
+    Ok(())
+}
+
 /// Removes every file under `root/rel` whose path is not in `keep`, and the
 /// folders left empty.
 fn remove_unlisted(
@@ -261,7 +278,7 @@ impl Sink for Staging {
                 dirs.insert(dir.to_path_buf());
             }
         }
-        fs::write(&path, bytes).map_err(io_err(&path))?;
+        overwrite(&path, bytes).map_err(io_err(&path))?;
         self.written
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -368,12 +385,16 @@ mod tests {
             "reps/gone.txt",
             "periods/q.txt",
         ] {
-            stage.put(f, b"one").unwrap();
+            stage.put(f, b"one, longer than the next").unwrap();
         }
         stage.commit().unwrap();
         write_plan(&out, "two", false).unwrap();
         write_plan(&out, "three", false).unwrap();
-        assert_eq!(fs::read_to_string(out.join("reps/a.txt")).unwrap(), "three");
+        assert_eq!(
+            fs::read_to_string(out.join("reps/a.txt")).unwrap(),
+            "three",
+            "written over a longer file of the spare"
+        );
         assert!(!out.join("reps/gone.txt").exists());
         assert!(!out.join("periods").exists(), "emptied folders go too");
         let spare = dir.path().join(".out.plan-spare");
