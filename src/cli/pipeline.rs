@@ -224,22 +224,24 @@ pub fn render(
         currency: config.plan_file.output.currency.as_deref(),
     };
     // plan.csv and plan.xlsx are the largest files: render them beside the workbooks.
-    let ((plan_csv, plan_xlsx), books) = rayon::join(
-        || {
-            rayon::join(
-                || {
-                    let csv = write_csv::plan_csv(&planned.input, &periods, &lines);
-                    put(sink, "plan.csv".into(), &csv, None)
-                },
-                || {
-                    let bytes =
-                        write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?;
-                    put(sink, "plan.xlsx".into(), &bytes, None)
-                },
-            )
-        },
-        || workbooks(config, &book, sink),
-    );
+    let ((plan_csv, plan_xlsx), books) = in_render_pool(|| {
+        rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        let csv = write_csv::plan_csv(&planned.input, &periods, &lines);
+                        put(sink, "plan.csv".into(), &csv, None)
+                    },
+                    || {
+                        let bytes =
+                            write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?;
+                        put(sink, "plan.xlsx".into(), &bytes, None)
+                    },
+                )
+            },
+            || workbooks(config, &book, sink),
+        )
+    });
     let mut entries = vec![plan_csv?, plan_xlsx?];
     entries.extend(books?);
     let m = Manifest {
@@ -255,6 +257,22 @@ pub fn render(
     sink.put("manifest.json", &m.to_bytes())
         .map_err(|e| e.to_string())?;
     Ok(m)
+}
+
+/// The threads that render: one more than the cores (or `RAYON_NUM_THREADS`),
+/// because saving a workbook waits while rust_xlsxwriter assembles its sheets
+/// on threads of its own, and a spare worker keeps every core busy meanwhile.
+/// Without such a pool (no threads to be had), on rayon's global one.
+fn in_render_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    let threads = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()) + 1);
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
 }
 
 /// Stores one file and returns its manifest entry.

@@ -713,9 +713,10 @@ pub fn history(
         /// Per rep and month, and per month: hashed while streaming, ordered at the end.
         by_rep: FxHashMap<(usize, Ym), Sums>,
         company: FxHashMap<Ym, Sums>,
-        /// The latest rows' rep and month, and company month, summed until
-        /// the key changes (rows sorted by date or rep hash once per run).
-        rep_run: Option<((usize, Ym), Sums)>,
+        /// Per rep, its latest month's rows; and the company's latest month:
+        /// summed until the month changes, so that rows sorted by date or by
+        /// rep are hashed once per rep and month, not once per row.
+        rep_runs: Vec<Option<((usize, Ym), Sums)>>,
         company_run: Option<(Ym, Sums)>,
         values: Vec<Decimal>,
         col: DateColumn,
@@ -822,7 +823,12 @@ pub fn history(
             run(&mut self.company_run, &mut self.company, ym, &self.values);
             let h = &mut self.history;
             match rep {
-                Some(r) => run(&mut self.rep_run, &mut self.by_rep, (r, ym), &self.values),
+                Some(r) => run(
+                    &mut self.rep_runs[r],
+                    &mut self.by_rep,
+                    (r, ym),
+                    &self.values,
+                ),
                 None if !team.is_empty() => {
                     h.unknown_by_team
                         .entry((team.to_string(), ym))
@@ -956,12 +962,14 @@ pub fn history(
         date_col: None,
         by_rep: FxHashMap::default(),
         company: FxHashMap::default(),
-        rep_run: None,
+        rep_runs: vec![None; lookup.reps.len()],
         company_run: None,
     };
     let candidate = v.base.first_candidate.clone();
     let ok = read(src, TableKind::History, REQ, &mut v, &candidate, problems);
-    end_run(&mut v.rep_run, &mut v.by_rep);
+    for r in &mut v.rep_runs {
+        end_run(r, &mut v.by_rep);
+    }
     end_run(&mut v.company_run, &mut v.company);
     v.history.by_rep = std::mem::take(&mut v.by_rep).into_iter().collect();
     v.history.company = std::mem::take(&mut v.company).into_iter().collect();
