@@ -264,7 +264,7 @@ fn plan_sheet(
     let mut row: RowNum = 2;
     for (key, value) in &about {
         sh.text(row, 0, key, &st.bold)?;
-        sh.ws.write_string_with_format(row, 1, *value, &st.text)?;
+        sh.ws.write_string(row, 1, *value)?;
         row += 1;
     }
     let head = row + 1;
@@ -296,7 +296,11 @@ fn plan_sheet(
                 12..16 => (3 * (k - 12)..3 * (k - 12) + 3, &fig.bold, &ly_fig.bold),
                 _ => (0..12, &fig.total, &ly_fig.total),
             };
-            sh.text(row, 0, label, if k < 12 { &st.text } else { &st.bold })?;
+            if k < 12 {
+                sh.plain_text(row, 0, label)?;
+            } else {
+                sh.text(row, 0, label, &st.bold)?;
+            }
             let units: i64 = months.clone().map(|m| line.values[MONTH0 + m]).sum();
             let ly: Decimal = months.clone().map(|m| last_year[m]).sum();
             let (text, value) = figure(units, metric);
@@ -395,9 +399,9 @@ fn rep_weeks_sheet(
     sh.header(0, &head, &st.header)?;
     for (w, week) in cal.weeks.iter().enumerate() {
         let row = 1 + w as RowNum;
-        sh.text(row, 0, &week.label, &st.text)?;
+        sh.plain_text(row, 0, &week.label)?;
         let dates = format!("{} – {}", week.first, week.last);
-        sh.text(row, 1, &dates, &st.text)?;
+        sh.plain_text(row, 1, &dates)?;
         for (k, ((_, line), (metric, fig))) in metrics.iter().zip(&figs).enumerate() {
             let (text, value) = figure(line.values[WEEK0 + w], metric);
             sh.number(row, 2 + k as ColNum, value, fig.width(&text), &fig.plain)?;

@@ -220,14 +220,14 @@ fn weights_sheet(
         for rp in mp.reps.iter().filter(|rp| rp.group.is_some()) {
             let rep = &book.input.reps[rp.rep];
             let wt = &rp.weight;
-            sh.text(row, 0, &metric.name, &st.text)?;
-            sh.text(row, 1, &rep.team, &st.text)?;
-            sh.text(row, 2, &rep.id, &st.text)?;
-            sh.text(row, 3, &rep.name, &st.text)?;
-            sh.text(row, 4, if rp.held { l.yes } else { l.no }, &st.text)?;
+            sh.plain_text(row, 0, &metric.name)?;
+            sh.plain_text(row, 1, &rep.team)?;
+            sh.plain_text(row, 2, &rep.id)?;
+            sh.plain_text(row, 3, &rep.name)?;
+            sh.plain_text(row, 4, if rp.held { l.yes } else { l.no })?;
             let amount = |v: f64| format!("{v:.2}").len() + 4;
             sh.number(row, 5, wt.net, amount(wt.net), &st.decimal)?;
-            sh.number(row, 6, wt.rows as f64, wt.rows.to_string().len(), &st.text)?;
+            sh.plain_number(row, 6, wt.rows as f64, wt.rows.to_string().len())?;
             sh.number(row, 7, wt.capacity, amount(wt.capacity), &st.decimal)?;
             if let Some(own) = wt.own_run_rate {
                 sh.number(row, 8, own, amount(own), &st.decimal)?;

@@ -144,6 +144,14 @@ impl<'a> Sheet<'a> {
         Ok(())
     }
 
+    /// Text in the default format: the same cell as [`Self::text`] with
+    /// `Styles::text`, without looking the format up.
+    pub fn plain_text(&mut self, row: RowNum, col: ColNum, s: &str) -> Result<(), XlsxError> {
+        self.ws.write_string(row, col, s)?;
+        self.fit(col, text_width(s));
+        Ok(())
+    }
+
     /// A header row: one text per column from column 0.
     pub fn header(&mut self, row: RowNum, names: &[String], f: &Format) -> Result<(), XlsxError> {
         for (c, name) in names.iter().enumerate() {
@@ -162,6 +170,19 @@ impl<'a> Sheet<'a> {
         f: &Format,
     ) -> Result<(), XlsxError> {
         self.ws.write_number_with_format(row, col, v, f)?;
+        self.fit(col, width);
+        Ok(())
+    }
+
+    /// A number in the default format (see [`Self::plain_text`]).
+    pub fn plain_number(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        v: f64,
+        width: usize,
+    ) -> Result<(), XlsxError> {
+        self.ws.write_number(row, col, v)?;
         self.fit(col, width);
         Ok(())
     }

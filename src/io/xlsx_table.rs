@@ -56,7 +56,7 @@ pub fn team_table(
     for block in rows.chunk_by(|a, b| a.team_key == b.team_key) {
         let first = row;
         for r in block {
-            rep_row(sh, row, r, cols, st)?;
+            rep_row(sh, row, r, cols)?;
             row += 1;
         }
         let last = row - 1;
@@ -107,11 +107,10 @@ fn rep_row(
     row: RowNum,
     r: &TableRow,
     cols: &[TableCol],
-    st: &Styles,
 ) -> Result<(), XlsxError> {
-    sh.text(row, 0, r.team, &st.text)?;
-    sh.text(row, 1, r.rep_id, &st.text)?;
-    sh.text(row, 2, r.name, &st.text)?;
+    sh.plain_text(row, 0, r.team)?;
+    sh.plain_text(row, 1, r.rep_id)?;
+    sh.plain_text(row, 2, r.name)?;
     for (k, (c, units)) in cols.iter().zip(&r.units).enumerate() {
         let Some(units) = *units else { continue };
         let col = FIRST_FIGURE_COL + k as ColNum;
