@@ -8,7 +8,7 @@
 use super::write_xlsx::PlanBook;
 use super::xlsx_labels::{labels, Labels};
 use super::xlsx_style::{
-    figure, page_text, places, properties, sheet_name, workbook, Figures, Sheet, Styles,
+    figure, measure, page_text, places, properties, sheet_name, workbook, Figures, Sheet, Styles,
 };
 use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use crate::engine::calendar::{ym_first_day, YearCalendar};
@@ -403,8 +403,8 @@ fn rep_weeks_sheet(
         let dates = format!("{} – {}", week.first, week.last);
         sh.plain_text(row, 1, &dates)?;
         for (k, ((_, line), (metric, fig))) in metrics.iter().zip(&figs).enumerate() {
-            let (text, value) = figure(line.values[WEEK0 + w], metric);
-            sh.number(row, 2 + k as ColNum, value, fig.width(&text), &fig.plain)?;
+            let (width, value) = measure(line.values[WEEK0 + w], metric, fig);
+            sh.number(row, 2 + k as ColNum, value, width, &fig.plain)?;
         }
     }
     let last = cal.weeks.len() as RowNum;

@@ -113,6 +113,29 @@ pub fn figure(units: i64, metric: &Metric) -> (String, f64) {
     (text, value)
 }
 
+/// The width (as [`Figures::width`]) and value of a figure shown with `fig`,
+/// the same as from [`figure`]'s text but computed without it when the
+/// metric's unit is a power of ten.
+pub fn measure(units: i64, metric: &Metric, fig: &Figures) -> (usize, f64) {
+    let unit = metric.unit;
+    let scale = unit.scale();
+    if unit.mantissa() == 1 && scale <= 15 && units.unsigned_abs() < 1 << 53 {
+        let pow = 10u64.pow(scale);
+        let digits = (units.unsigned_abs() / pow)
+            .checked_ilog10()
+            .map_or(1, |d| d as usize + 1);
+        let decimals = match places(metric) {
+            0 => 0,
+            p => p + 1,
+        };
+        let len = usize::from(units < 0) + digits + decimals;
+        // Exact operands, so the quotient is the decimal's nearest double, as parsing its text gives.
+        return (len + (digits - 1) / 3 + fig.pad, units as f64 / pow as f64);
+    }
+    let (text, value) = figure(units, metric);
+    (fig.width(&text), value)
+}
+
 /// A worksheet being written, with the width each column needs.
 pub struct Sheet<'a> {
     pub ws: &'a mut Worksheet,
@@ -394,6 +417,35 @@ pub fn page_text(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `measure` gives exactly what the figure's text gives, for any
+        /// figure, unit (power of ten or not), kind and currency.
+        #[test]
+        fn measure_is_the_width_and_value_of_the_text(
+            units in prop_oneof![-2000i64..2000, any::<i64>().prop_map(|u| u / 1000), Just(i64::MAX / 100)],
+            unit in prop_oneof![
+                Just("0.01"), Just("1"), Just("0.1"), Just("0.001"), Just("100"), Just("0.05")
+            ],
+            money: bool,
+            currency in proptest::option::of(Just("CNY")),
+        ) {
+            let metric = Metric {
+                name: "m".into(),
+                kind: if money { MetricKind::Money } else { MetricKind::Count },
+                unit: unit.parse().unwrap(),
+                history_column: 0,
+                role_weights: Default::default(),
+                rules: Default::default(),
+            };
+            let fig = Figures::of(&metric, currency);
+            let (text, value) = figure(units, &metric);
+            let (width, fast) = measure(units, &metric, &fig);
+            prop_assert_eq!(width, fig.width(&text), "{}", text);
+            prop_assert_eq!(fast.to_bits(), value.to_bits(), "{}", text);
+        }
+    }
 
     #[test]
     fn sheet_names_are_safe_and_unique() {

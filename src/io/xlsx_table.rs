@@ -3,7 +3,7 @@
 //! formula with its value cached.
 
 use super::xlsx_labels::Labels;
-use super::xlsx_style::{figure, Figures, Sheet, Styles, Totals};
+use super::xlsx_style::{figure, measure, Figures, Sheet, Styles, Totals};
 use crate::engine::model::{Metric, Rep};
 use rust_xlsxwriter::{ColNum, RowNum, XlsxError};
 
@@ -102,23 +102,23 @@ fn sum_of(rows: &[TableRow], k: usize) -> i64 {
 }
 
 /// One rep's row: labels as text, figures as numbers or cached row sums.
-fn rep_row(
-    sh: &mut Sheet,
-    row: RowNum,
-    r: &TableRow,
-    cols: &[TableCol],
-) -> Result<(), XlsxError> {
+fn rep_row(sh: &mut Sheet, row: RowNum, r: &TableRow, cols: &[TableCol]) -> Result<(), XlsxError> {
     sh.plain_text(row, 0, r.team)?;
     sh.plain_text(row, 1, r.rep_id)?;
     sh.plain_text(row, 2, r.name)?;
     for (k, (c, units)) in cols.iter().zip(&r.units).enumerate() {
         let Some(units) = *units else { continue };
         let col = FIRST_FIGURE_COL + k as ColNum;
-        let (text, value) = figure(units, c.metric);
-        let width = c.fig.width(&text);
         match c.across {
-            Some((a, b)) => sh.sum((row, col), (row, a), (row, b), &text, width, &c.fig.plain)?,
-            None => sh.number(row, col, value, width, &c.fig.plain)?,
+            Some((a, b)) => {
+                let (text, _) = figure(units, c.metric);
+                let width = c.fig.width(&text);
+                sh.sum((row, col), (row, a), (row, b), &text, width, &c.fig.plain)?
+            }
+            None => {
+                let (width, value) = measure(units, c.metric, c.fig);
+                sh.number(row, col, value, width, &c.fig.plain)?
+            }
         }
     }
     Ok(())
