@@ -4,6 +4,7 @@ pub mod args;
 pub mod config;
 pub mod mail;
 pub mod pipeline;
+pub mod progress;
 pub mod report;
 pub mod track;
 
@@ -185,9 +186,12 @@ fn split(args: &SplitArgs) -> Exit {
         replans = crate::io::manifest::sha256_file(&out.join("manifest.json")).ok();
     }
     let started = std::time::Instant::now();
+    let progress = progress::Progress::new(!a.quiet && !a.json);
+    progress.step("reading the inputs");
     let planned = match pipeline::plan(&config) {
         Ok(p) => p,
         Err(mut problems) => {
+            progress.finish();
             report::sort(&mut problems);
             report::print(&problems, a.quiet, a.strict);
             let n = problems.iter().filter(|p| p.is_error()).count();
@@ -226,8 +230,13 @@ fn split(args: &SplitArgs) -> Exit {
         replans,
     };
     let previous = persist::previous_files(&out);
+    progress.step("writing the plan");
     let manifest = if args.dry_run {
-        pipeline::render(&config, &planned, &opts, &persist::Discard)
+        let sink = progress::Tracked {
+            sink: &persist::Discard,
+            progress: &progress,
+        };
+        pipeline::render(&config, &planned, &opts, &sink)
     } else {
         let stage = match persist::Staging::begin(&out, args.force) {
             Ok(s) => s,
@@ -239,9 +248,14 @@ fn split(args: &SplitArgs) -> Exit {
                 return Exit::Output;
             }
         };
-        pipeline::render(&config, &planned, &opts, &stage)
+        let sink = progress::Tracked {
+            sink: &stage,
+            progress: &progress,
+        };
+        pipeline::render(&config, &planned, &opts, &sink)
             .and_then(|m| stage.commit().map(|()| m).map_err(|e| e.to_string()))
     };
+    progress.finish();
     if a.verbose {
         eprintln!(
             "rendered and wrote the outputs: {:.2} s in all",

@@ -223,6 +223,9 @@ pub fn render(
         company: config.plan_file.output.company.as_deref(),
         currency: config.plan_file.output.currency.as_deref(),
     };
+    let books = Books::new(&book);
+    let jobs = jobs(config, &books)?;
+    sink.expect(jobs.len() + 3);
     // plan.csv and plan.xlsx are the largest files: render them beside the workbooks.
     let ((plan_csv, plan_xlsx), books) = in_render_pool(|| {
         rayon::join(
@@ -239,7 +242,7 @@ pub fn render(
                     },
                 )
             },
-            || workbooks(config, &book, sink),
+            || workbooks(&books, &jobs, sink),
         )
     });
     let mut entries = vec![plan_csv?, plan_xlsx?];
@@ -297,14 +300,10 @@ enum Job {
     Rep(usize, String),
 }
 
-/// The period workbooks, then the rep workbooks, as the plan file's `[output]`
-/// asks, each with its manifest entry. Rendered in parallel, one workbook per
-/// task: memory holds the workbooks being built (one per thread) besides the
-/// finished bytes, and the order is fixed whatever the threads do.
-fn workbooks(config: &Config, book: &PlanBook, sink: &dyn Sink) -> Result<Vec<FileEntry>, String> {
+/// The period workbooks, then the rep workbooks, as the plan file's `[output]` asks.
+fn jobs(config: &Config, books: &Books) -> Result<Vec<Job>, String> {
     let output = &config.plan_file.output;
-    let books = Books::new(book);
-    let reps = &book.input.reps;
+    let reps = &books.book().input.reps;
     let mut jobs = Vec::new();
     let kinds = output
         .period_workbooks
@@ -337,17 +336,26 @@ fn workbooks(config: &Config, book: &PlanBook, sink: &dyn Sink) -> Result<Vec<Fi
                 .map(|(&r, n)| Job::Rep(r, n)),
         );
     }
+    Ok(jobs)
+}
+
+/// Renders `jobs`, each with its manifest entry. In parallel, one workbook per
+/// task: memory holds the workbooks being built (one per thread) besides the
+/// finished bytes, and the order is fixed whatever the threads do.
+fn workbooks(books: &Books, jobs: &[Job], sink: &dyn Sink) -> Result<Vec<FileEntry>, String> {
+    let book = books.book();
+    let reps = &book.input.reps;
     jobs.par_iter()
         .map(|job| {
             let (path, bytes, rep) = match job {
                 Job::Period(p) => (
                     format!("periods/{}.xlsx", book.periods.labels[p.column()]),
-                    write_books::period_xlsx(&books, *p),
+                    write_books::period_xlsx(books, *p),
                     None,
                 ),
                 Job::Rep(r, name) => (
                     format!("reps/{name}.xlsx"),
-                    write_books::rep_xlsx(&books, *r),
+                    write_books::rep_xlsx(books, *r),
                     Some(&reps[*r]),
                 ),
             };

@@ -158,6 +158,8 @@ fn parent_of(out: &Path) -> PathBuf {
 pub trait Sink: Sync {
     /// Stores one file under its relative `/`-separated path.
     fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), PersistError>;
+    /// Told, before the first [`Sink::put`], how many files are coming.
+    fn expect(&self, _files: usize) {}
 }
 
 /// A sink that keeps nothing (`--dry-run`).

@@ -70,6 +70,11 @@ impl<'a> Books<'a> {
         }
     }
 
+    /// The plan these workbooks show.
+    pub fn book(&self) -> &PlanBook<'a> {
+        self.book
+    }
+
     /// Reps with a plan (in some metric), in reps-file order: those with a workbook.
     pub fn planned(&self) -> &[usize] {
         &self.planned
