@@ -21,5 +21,6 @@ pub mod write_csv;
 pub mod write_track;
 pub mod write_xlsx;
 pub mod xlsx_labels;
+pub mod xlsx_stream;
 pub mod xlsx_style;
 pub mod xlsx_table;

@@ -9,6 +9,7 @@
 
 use super::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
+use super::xlsx_stream::{self, Streamed};
 use crate::engine::diag::{Origin, Problem};
 use calamine::{
     CellErrorType, Data, DataRef, Dimensions, Ods, OdsError, Range, Reader, SheetType,
@@ -19,7 +20,7 @@ use std::fs::File;
 use std::io::BufReader;
 
 /// The text of a cell whose formula has no cached value.
-const NO_CACHED_VALUE: &str = "formula without a cached value";
+pub(super) const NO_CACHED_VALUE: &str = "formula without a cached value";
 
 /// The workbook formats, as the file's extension names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +77,7 @@ pub(crate) fn read_sheet(
         sheet: Some(name.to_string()),
         ..origin.clone()
     };
-    let (name, grid, header) = match &opts.sheet {
+    let wanted = match &opts.sheet {
         Some(wanted) => {
             let names = || sheets.iter().map(|(name, _)| name);
             let name = names()
@@ -88,6 +89,45 @@ pub(crate) fn read_sheet(
                         format!("no sheet named {wanted:?}; sheets are: {}", list()),
                     )
                 })?;
+            Some(name)
+        }
+        None => None,
+    };
+    let nowhere = || {
+        let row = opts
+            .header_row
+            .map(|n| format!(" at row {n}"))
+            .unwrap_or_default();
+        let message = format!(
+            "no header row found{row} in any visible sheet (sheets: {})",
+            list()
+        );
+        Problem::error(Some(origin.clone()), message)
+    };
+    if let Sheets::Xlsx(xlsx) = &mut book {
+        if scan.is_some_and(|f| !xlsx_has_merges(f)) {
+            let date1904 = xlsx.has_1904_epoch();
+            let mut stream = |name: &str| {
+                xlsx_stream::stream(xlsx, name, opts.header_row, &at(name), date1904, visitor)
+            };
+            return match wanted {
+                Some(name) => match stream(name)? {
+                    Streamed::Read => Ok(()),
+                    Streamed::NoHeader(p) => Err(p),
+                },
+                None => {
+                    for (name, _) in sheets.iter().filter(|(_, visible)| *visible) {
+                        if let Streamed::Read = stream(name)? {
+                            return Ok(());
+                        }
+                    }
+                    Err(nowhere())
+                }
+            };
+        }
+    }
+    let (name, grid, header) = match wanted {
+        Some(name) => {
             let grid = load(&mut book, name, &at(name))?;
             let header = find_header(&grid, opts.header_row, &*visitor, &at(name))?;
             (name, grid, header)
@@ -101,27 +141,11 @@ pub(crate) fn read_sheet(
                     break;
                 }
             }
-            found.ok_or_else(|| {
-                let row = opts
-                    .header_row
-                    .map(|n| format!(" at row {n}"))
-                    .unwrap_or_default();
-                let message = format!(
-                    "no header row found{row} in any visible sheet (sheets: {})",
-                    list()
-                );
-                Problem::error(Some(origin.clone()), message)
-            })?
+            found.ok_or_else(nowhere)?
         }
     };
     let at = at(name);
-    let scan_says_none =
-        matches!(book, Sheets::Xlsx(_)) && scan.is_some_and(|f| !xlsx_has_merges(f));
-    let merges = if scan_says_none {
-        Vec::new()
-    } else {
-        merges(&mut book, name, &at)?
-    };
+    let merges = merges(&mut book, name, &at)?;
     let date1904 = match &book {
         Sheets::Xlsx(x) => x.has_1904_epoch(),
         Sheets::Xls(x) => x.has_1904_epoch(),
@@ -153,7 +177,7 @@ fn open(file: File, kind: Kind) -> Result<Book, calamine::Error> {
     })
 }
 
-fn sheet_error(at: &Origin, e: calamine::Error) -> Problem {
+pub(super) fn sheet_error(at: &Origin, e: calamine::Error) -> Problem {
     Problem::error(Some(at.clone()), format!("cannot read the sheet: {e}"))
 }
 
@@ -398,7 +422,7 @@ fn emit(
     Ok(())
 }
 
-fn convert(data: &Data) -> Cell<'_> {
+pub(super) fn convert(data: &Data) -> Cell<'_> {
     match data {
         Data::Empty => Cell::Empty,
         Data::String(s) | Data::DurationIso(s) => trimmed(s),
@@ -447,7 +471,7 @@ fn error_text(e: &CellErrorType) -> &'static str {
 }
 
 /// A cell as header text.
-fn text(cell: Cell<'_>) -> String {
+pub(super) fn text(cell: Cell<'_>) -> String {
     match cell {
         Cell::Empty => String::new(),
         Cell::Text(s) | Cell::Error(s) => s.to_string(),
