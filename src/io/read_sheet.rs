@@ -520,6 +520,70 @@ mod tests {
         sheet.write(9, 2, "   ").unwrap();
     }
 
+    /// Rewrites the first sheet's XML of the workbook at `path`.
+    fn edit_sheet(path: &PathBuf, edit: impl Fn(String) -> String) {
+        use std::io::{Read, Write};
+        let mut zip = zip::ZipArchive::new(File::open(path).unwrap()).unwrap();
+        let mut parts = Vec::new();
+        for i in 0..zip.len() {
+            let mut part = zip.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            part.read_to_end(&mut bytes).unwrap();
+            parts.push((part.name().unwrap().into_owned(), bytes));
+        }
+        let mut out = zip::ZipWriter::new(File::create(path).unwrap());
+        for (name, bytes) in parts {
+            let bytes = if name == "xl/worksheets/sheet1.xml" {
+                edit(String::from_utf8(bytes).unwrap()).into_bytes()
+            } else {
+                bytes
+            };
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&bytes).unwrap();
+        }
+        out.finish().unwrap();
+    }
+
+    /// The `<row>` element of row `n` (1-based) in a sheet's XML.
+    fn row_xml(xml: &str, n: u32) -> String {
+        let start = xml.find(&format!("<row r=\"{n}\"")).unwrap();
+        let end = start + xml[start..].find("</row>").unwrap() + "</row>".len();
+        xml[start..end].to_string()
+    }
+
+    #[test]
+    fn streamed_rows_out_of_order_are_refused_and_cells_out_of_order_are_sorted() {
+        let dir = TempDir::new().unwrap();
+        let build = |book: &mut Workbook| {
+            let sheet = book.add_worksheet();
+            sheet.write_row(0, 0, ["rep_id", "name"]).unwrap();
+            sheet.write_row(1, 0, ["R1", "Ann"]).unwrap();
+            sheet.write_row(2, 0, ["R2", "Bo"]).unwrap();
+        };
+        let swapped = save(&dir, "rows.xlsx", build);
+        edit_sheet(&swapped, |xml| {
+            let (two, three) = (row_xml(&xml, 2), row_xml(&xml, 3));
+            xml.replace(&format!("{two}{three}"), &format!("{three}{two}"))
+        });
+        let p = record(&swapped, &ReadOptions::default()).unwrap_err();
+        assert_eq!(p.origin.as_ref().unwrap().row, Some(2));
+        assert!(p.to_string().contains("after a row below it"), "{p}");
+        let shuffled = save(&dir, "cells.xlsx", build);
+        edit_sheet(&shuffled, |xml| {
+            let two = row_xml(&xml, 2);
+            let (a, b) = (
+                two.find("<c r=\"A2\"").unwrap(),
+                two.find("<c r=\"B2\"").unwrap(),
+            );
+            let end = two.rfind("</row>").unwrap();
+            let flipped = format!("{}{}{}</row>", &two[..a], &two[b..end], &two[a..b]);
+            xml.replace(&two, &flipped)
+        });
+        let r = record(&shuffled, &ReadOptions::default()).unwrap();
+        assert_eq!(rows(&r), [(2, vec!["R1", "Ann"]), (3, vec!["R2", "Bo"])]);
+    }
+
     #[test]
     fn header_below_title_rows_in_the_first_visible_sheet() {
         let dir = TempDir::new().unwrap();
