@@ -31,6 +31,8 @@ floor=$data/floor-target/release/floor
 xlsxsum=$data/floor-target/release/xlsxsum
 toml=$(cat "$here/benches/generated.toml")
 
+# Each case writes its own output folder, which its next run replaces (the
+# steady state of a monthly job), so no run pays for replacing another case's plan.
 # measure NAME CMD...: appends "wall cpu rss_kib" to $data/NAME.times
 measure() {
   local name=$1; shift
@@ -49,9 +51,9 @@ for scale in $scales; do
   echo "$toml" > "$d/plan.toml"
   rm -f "$data"/*.times
   for i in $(seq "$runs"); do
-    measure plan "$plan" split "$d/plan.toml" --out "$data/out-plan" -q
-    measure reference python3 "$bench/reference.py" --data "$d" --out "$data/out-ref"
-    measure floor "$floor" --data "$d" --out "$data/out-floor" --threads "$(nproc)"
+    measure plan "$plan" split "$d/plan.toml" --out "$data/out-plan-$scale" -q
+    measure reference python3 "$bench/reference.py" --data "$d" --out "$data/out-ref-$scale"
+    measure floor "$floor" --data "$d" --out "$data/out-floor-$scale" --threads "$(nproc)"
   done
   for t in plan reference floor; do
     printf '%-8s %-10s %9s %9s %9.0f\n' "$scale" "$t" "$(col $t 1)" "$(col $t 2)" "$(awk -v k="$(col $t 3)" 'BEGIN {print k / 1024}')"
@@ -69,7 +71,7 @@ if [[ " $scales " == *" large "* ]]; then
   echo "$toml" > "$d/plan.toml"
   rm -f "$data"/*.times
   for i in $(seq "$runs"); do
-    measure plan "$plan" split "$d/plan.toml" --out "$data/out-plan" -q
+    measure plan "$plan" split "$d/plan.toml" --out "$data/out-plan-tenth" -q
   done
   awk -v k="$(col plan 3)" 'BEGIN {printf "large, history / 10: plan RSS %.0f MiB\n", k / 1024}'
 fi
@@ -82,7 +84,7 @@ fi
 printf 'year = 2027\n[inputs]\ntargets = "targets.csv"\nreps = "reps.csv"\nhistory = "history.xlsx"\nholidays = "holidays.csv"\n[metrics.new_customers]\nkind = "count"\n[metrics.visits]\nkind = "count"\n[output]\nrep_workbooks = false\nperiod_workbooks = []\n' > "$d/plan.toml"
 rm -f "$data"/*.times
 for i in $(seq "$runs"); do
-  measure plan "$plan" split "$d/plan.toml" --out "$data/out-plan" -q
+  measure plan "$plan" split "$d/plan.toml" --out "$data/out-plan-xlsx" -q
   measure xlsxsum "$xlsxsum" "$d/history.xlsx" amount
 done
 awk -v p="$(col plan 1)" -v f="$(col xlsxsum 1)" \
