@@ -32,6 +32,10 @@ pub struct Books<'a> {
     planned: Vec<usize>,
     /// The same reps grouped by team, teams in order of first appearance.
     grouped: Vec<usize>,
+    /// The formats every workbook uses, made once.
+    styles: Styles,
+    /// Per metric (in `book.lines` order): its figures' formats.
+    figures: Vec<Figures>,
 }
 
 impl<'a> Books<'a> {
@@ -62,11 +66,18 @@ impl<'a> Books<'a> {
         }
         let mut grouped = planned.clone();
         grouped.sort_by_key(|&r| teams.iter().position(|t| *t == reps[r].team_key));
+        let figures = book
+            .lines
+            .iter()
+            .map(|ml| Figures::of(&book.input.metrics[ml.metric], book.currency))
+            .collect();
         Books {
             book,
             by_rep,
             planned,
             grouped,
+            styles: Styles::default(),
+            figures,
         }
     }
 
@@ -175,7 +186,7 @@ fn safe_name(id: &str) -> String {
 pub fn rep_xlsx(books: &Books, r: usize) -> Result<Vec<u8>, XlsxError> {
     let book = books.book;
     let l = labels(book.lang);
-    let st = Styles::default();
+    let st = &books.styles;
     let rep = &book.input.reps[r];
     let year = book.plan.year;
     let mut wb = workbook();
@@ -189,10 +200,10 @@ pub fn rep_xlsx(books: &Books, r: usize) -> Result<Vec<u8>, XlsxError> {
     let footer = format!("&L{}&R{}", page_text(&rep.team, 60), l.page);
     let plan = wb.add_worksheet().set_name(l.plan_sheet)?;
     plan.set_header(&header).set_footer(&footer);
-    plan_sheet(plan, books, r, l, &st)?;
+    plan_sheet(plan, books, r, l, st)?;
     let weeks = wb.add_worksheet().set_name(l.weeks_sheet)?;
     weeks.set_header(&header).set_footer(&footer);
-    rep_weeks_sheet(weeks, books, r, l, &st)?;
+    rep_weeks_sheet(weeks, books, r, l, st)?;
     let title = format!("{} {year}", l.letter);
     let subject = format!("{} {}", rep.id, rep.name);
     wb.set_properties(&properties(&title, Some(&subject), book.company)?);
@@ -292,8 +303,14 @@ fn plan_sheet(
             .iter()
             .map(|d| d.normalize().scale() as usize)
             .fold(places(metric), usize::max);
-        let fig = Figures::of(metric, book.currency);
-        let ly_fig = Figures::with_places(metric, ly_places, book.currency);
+        let fig = &books.figures[*i];
+        let own;
+        let ly_fig = if ly_places == places(metric) {
+            fig
+        } else {
+            own = Figures::with_places(metric, ly_places, book.currency);
+            &own
+        };
         for (k, label) in period_rows(labels_of).iter().enumerate() {
             let row = first + k as RowNum;
             let (months, f, lf) = match k {
@@ -399,7 +416,7 @@ fn rep_weeks_sheet(
     for (i, _) in &metrics {
         let metric = &book.input.metrics[book.lines[*i].metric];
         head.push(metric.name.clone());
-        figs.push((metric, Figures::of(metric, book.currency)));
+        figs.push((metric, &books.figures[*i]));
     }
     sh.header(0, &head, &st.header)?;
     for (w, week) in cal.weeks.iter().enumerate() {
@@ -476,7 +493,7 @@ fn cut_units(
 pub fn period_xlsx(books: &Books, period: PeriodBook) -> Result<Vec<u8>, XlsxError> {
     let book = books.book;
     let l = labels(book.lang);
-    let st = Styles::default();
+    let st = &books.styles;
     let label = &book.periods.labels[period.column()];
     let mut wb = workbook();
     let title = format!("{} {label}", l.letter);
@@ -488,21 +505,17 @@ pub fn period_xlsx(books: &Books, period: PeriodBook) -> Result<Vec<u8>, XlsxErr
             l.page
         )
     };
-    let figs: Vec<Figures> = book
-        .lines
-        .iter()
-        .map(|ml| Figures::of(&book.input.metrics[ml.metric], book.currency))
-        .collect();
+    let figs = &books.figures;
     let targets = wb.add_worksheet().set_name(l.targets_sheet)?;
     targets.set_header(header(&title));
-    targets_sheet(targets, books, period, &figs, l, &st)?;
+    targets_sheet(targets, books, period, figs, l, st)?;
     let mut taken = vec![l.targets_sheet.to_lowercase()];
     for (i, fig) in figs.iter().enumerate() {
         let metric = &book.input.metrics[book.lines[i].metric].name;
         let name = sheet_name(&format!("{} {metric}", l.weeks_sheet), &mut taken);
         let ws = wb.add_worksheet().set_name(name)?;
         ws.set_header(header(&format!("{title} · {metric}")));
-        period_weeks_sheet(ws, books, period, i, fig, l, &st)?;
+        period_weeks_sheet(ws, books, period, i, fig, l, st)?;
     }
     wb.set_properties(&properties(&title, Some(label), book.company)?);
     wb.save_to_buffer()
