@@ -226,27 +226,47 @@ pub fn render(
     let books = Books::new(&book);
     let jobs = jobs(config, &books)?;
     sink.expect(jobs.len() + 3);
-    // plan.csv and plan.xlsx are the largest files: render them beside the workbooks.
-    let ((plan_csv, plan_xlsx), books) = in_render_pool(|| {
+    let letters = jobs
+        .iter()
+        .position(|j| matches!(j, Job::Rep(..)))
+        .unwrap_or(jobs.len());
+    let (big_books, letters) = jobs.split_at(letters);
+    // plan.xlsx (the largest workbook) is rendered before the period workbooks
+    // (every rep in each), so that it is never in memory beside them; plan.csv
+    // and the quota letters beside all of them.
+    let (plan_csv, (big, letters)) = in_render_pool(|| {
         rayon::join(
+            || {
+                let csv = write_csv::plan_csv(&planned.input, &periods, &lines);
+                put(sink, "plan.csv".into(), &csv, None)
+            },
             || {
                 rayon::join(
                     || {
-                        let csv = write_csv::plan_csv(&planned.input, &periods, &lines);
-                        put(sink, "plan.csv".into(), &csv, None)
-                    },
-                    || {
                         let bytes =
                             write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?;
-                        put(sink, "plan.xlsx".into(), &bytes, None)
+                        let mut entries = vec![put(sink, "plan.xlsx".into(), &bytes, None)?];
+                        drop(bytes);
+                        let periods: Result<Vec<_>, _> = big_books
+                            .par_iter()
+                            .map(|job| workbook(&books, job, sink))
+                            .collect();
+                        entries.extend(periods?);
+                        Ok::<_, String>(entries)
+                    },
+                    || {
+                        letters
+                            .par_iter()
+                            .map(|job| workbook(&books, job, sink))
+                            .collect::<Result<Vec<_>, _>>()
                     },
                 )
             },
-            || workbooks(&books, &jobs, sink),
         )
     });
-    let mut entries = vec![plan_csv?, plan_xlsx?];
-    entries.extend(books?);
+    let mut entries = vec![plan_csv?];
+    entries.extend(big?);
+    entries.extend(letters?);
     let m = Manifest {
         plan: PlanInfo {
             year: planned.plan.year,
@@ -339,30 +359,23 @@ fn jobs(config: &Config, books: &Books) -> Result<Vec<Job>, String> {
     Ok(jobs)
 }
 
-/// Renders `jobs`, each with its manifest entry. In parallel, one workbook per
-/// task: memory holds the workbooks being built (one per thread) besides the
-/// finished bytes, and the order is fixed whatever the threads do.
-fn workbooks(books: &Books, jobs: &[Job], sink: &dyn Sink) -> Result<Vec<FileEntry>, String> {
+/// Renders one workbook into `sink` and returns its manifest entry.
+fn workbook(books: &Books, job: &Job, sink: &dyn Sink) -> Result<FileEntry, String> {
     let book = books.book();
-    let reps = &book.input.reps;
-    jobs.par_iter()
-        .map(|job| {
-            let (path, bytes, rep) = match job {
-                Job::Period(p) => (
-                    format!("periods/{}.xlsx", book.periods.labels[p.column()]),
-                    write_books::period_xlsx(books, *p),
-                    None,
-                ),
-                Job::Rep(r, name) => (
-                    format!("reps/{name}.xlsx"),
-                    write_books::rep_xlsx(books, *r),
-                    Some(&reps[*r]),
-                ),
-            };
-            let bytes = bytes.map_err(|e| format!("{path}: {e}"))?;
-            put(sink, path, &bytes, rep)
-        })
-        .collect()
+    let (path, bytes, rep) = match job {
+        Job::Period(p) => (
+            format!("periods/{}.xlsx", book.periods.labels[p.column()]),
+            write_books::period_xlsx(books, *p),
+            None,
+        ),
+        Job::Rep(r, name) => (
+            format!("reps/{name}.xlsx"),
+            write_books::rep_xlsx(books, *r),
+            Some(&book.input.reps[*r]),
+        ),
+    };
+    let bytes = bytes.map_err(|e| format!("{path}: {e}"))?;
+    put(sink, path, &bytes, rep)
 }
 
 /// `plan 0.1.0`.
