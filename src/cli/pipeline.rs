@@ -282,16 +282,16 @@ pub fn render(
     Ok(m)
 }
 
-/// The threads that render: one more than the cores (or `RAYON_NUM_THREADS`),
-/// because saving a workbook waits while rust_xlsxwriter assembles its sheets
-/// on threads of its own, and a spare worker keeps every core busy meanwhile.
+/// The threads that render: twice the cores (or `RAYON_NUM_THREADS`), because
+/// saving a workbook waits while rust_xlsxwriter assembles its sheets on
+/// threads of its own, and the other workers keep every core busy meanwhile.
 /// Without such a pool (no threads to be had), on rayon's global one.
 fn in_render_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     let threads = std::env::var("RAYON_NUM_THREADS")
         .ok()
         .and_then(|n| n.parse::<usize>().ok())
         .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()) + 1);
+        .unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(1, |n| n.get()));
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool.install(f),
         Err(_) => f(),
