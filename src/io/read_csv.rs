@@ -244,7 +244,7 @@ fn visit(
         let batch = batch?;
         for (line, fields) in &batch.records {
             let line = *line;
-            let mut cells = reuse(std::mem::take(&mut spare));
+            let mut cells = Cell::reuse(std::mem::take(&mut spare));
             cells.extend(batch.fields[fields.clone()].iter().map(|&(a, b)| {
                 if a == b {
                     Cell::Empty
@@ -313,7 +313,7 @@ fn visit(
                 number: line,
                 cells: &cells,
             })?;
-            spare = reuse(cells);
+            spare = Cell::reuse(cells);
         }
     }
     match (width, opts.header_row) {
@@ -322,12 +322,6 @@ fn visit(
         (None, Some(n)) => Err(not_header_row(origin, n, &[])),
         (None, None) => Err(no_header(origin)),
     }
-}
-
-/// An empty vector on the allocation of `cells` (which borrow an earlier record).
-fn reuse<'b>(mut cells: Vec<Cell<'_>>) -> Vec<Cell<'b>> {
-    cells.clear();
-    cells.into_iter().map(|_| Cell::Empty).collect()
 }
 
 /// Passes the input to the CSV parser, noting where its line breaks are, so

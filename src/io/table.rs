@@ -24,6 +24,15 @@ pub enum Cell<'a> {
     Error(&'a str),
 }
 
+impl Cell<'_> {
+    /// An empty vector on the allocation of `cells`, which borrow an earlier
+    /// row: readers keep one vector for every row instead of one per row.
+    pub fn reuse<'b>(mut cells: Vec<Cell<'_>>) -> Vec<Cell<'b>> {
+        cells.clear();
+        cells.into_iter().map(|_| Cell::Empty).collect()
+    }
+}
+
 /// The header row of a table.
 #[derive(Debug, Clone)]
 pub struct Header {

@@ -152,7 +152,7 @@ impl Rows<'_> {
                     .with_value(text(cell(value)))
                     .with_hint("give the column a header, or delete the value"));
                 }
-                let mut cells = reuse(std::mem::take(&mut self.cells));
+                let mut cells = Cell::reuse(std::mem::take(&mut self.cells));
                 cells.resize(width, Cell::Empty);
                 for (col, value) in parsed.iter() {
                     if (*col as usize) < width {
@@ -165,7 +165,7 @@ impl Rows<'_> {
                         cells: &cells,
                     })?;
                 }
-                self.cells = reuse(cells);
+                self.cells = Cell::reuse(cells);
                 Ok(None)
             }
         };
@@ -236,12 +236,6 @@ fn cell(value: &Option<Data>) -> Cell<'_> {
         Some(data) => convert(data),
         None => Cell::Error(NO_CACHED_VALUE),
     }
-}
-
-/// An empty vector on the allocation of `cells` (which borrow an earlier row's values).
-fn reuse<'b>(mut cells: Vec<Cell<'_>>) -> Vec<Cell<'b>> {
-    cells.clear();
-    cells.into_iter().map(|_| Cell::Empty).collect()
 }
 
 /// A sheet whose rows are not stored top to bottom (no spreadsheet application writes one).
