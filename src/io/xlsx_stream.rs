@@ -7,7 +7,7 @@ use super::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
 use super::read_sheet::{convert, sheet_error, text, NO_CACHED_VALUE};
 use super::table::{Cell, Header, Row, RowVisitor};
 use crate::engine::diag::{Origin, Problem};
-use calamine::{Data, DataRef, Xlsx, XlsxError};
+use calamine::{Data, DataRef, Xlsx, XlsxCellReader, XlsxError};
 use std::fs::File;
 use std::io::BufReader;
 use std::sync::mpsc;
@@ -38,41 +38,12 @@ pub(super) fn stream(
     date1904: bool,
     visitor: &mut dyn RowVisitor,
 ) -> Result<Streamed, Problem> {
-    let mut cells = xlsx
+    let cells = xlsx
         .worksheet_cells_reader(name)
         .map_err(|e| sheet_error(at, calamine::Error::Xlsx(e)))?;
     std::thread::scope(|scope| {
         let (batches, received) = mpsc::sync_channel::<Result<Vec<Parsed>, XlsxError>>(8);
-        scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH_CELLS);
-            loop {
-                match cells.next_cell_with_formula_metadata() {
-                    Ok(Some(cell)) => {
-                        let (row, col) = cell.pos;
-                        match (cell.value, cell.formula) {
-                            (DataRef::Empty, Some(_)) => batch.push((row, col, None)),
-                            (DataRef::Empty, None) => {}
-                            (value, _) => batch.push((row, col, Some(Data::from(value)))),
-                        }
-                        if batch.len() == BATCH_CELLS
-                            && batches.send(Ok(std::mem::take(&mut batch))).is_err()
-                        {
-                            return;
-                        }
-                    }
-                    Ok(None) => {
-                        let _ = batches.send(Ok(batch));
-                        return;
-                    }
-                    Err(e) => {
-                        if batches.send(Ok(batch)).is_ok() {
-                            let _ = batches.send(Err(e));
-                        }
-                        return;
-                    }
-                }
-            }
-        });
+        scope.spawn(move || parse(cells, batches));
         let mut rows = Rows {
             header_row,
             at,
@@ -109,6 +80,42 @@ pub(super) fn stream(
             None => Streamed::NoHeader(rows.missing(&[])),
         })
     })
+}
+
+/// Parses cells into batches until the sheet ends, calamine fails (sent after
+/// the cells before it) or the reading side stops listening.
+fn parse(
+    mut cells: XlsxCellReader<'_, BufReader<File>>,
+    batches: mpsc::SyncSender<Result<Vec<Parsed>, XlsxError>>,
+) {
+    let mut batch = Vec::with_capacity(BATCH_CELLS);
+    loop {
+        match cells.next_cell_with_formula_metadata() {
+            Ok(Some(cell)) => {
+                let (row, col) = cell.pos;
+                match (cell.value, cell.formula) {
+                    (DataRef::Empty, Some(_)) => batch.push((row, col, None)),
+                    (DataRef::Empty, None) => {}
+                    (value, _) => batch.push((row, col, Some(Data::from(value)))),
+                }
+                if batch.len() == BATCH_CELLS
+                    && batches.send(Ok(std::mem::take(&mut batch))).is_err()
+                {
+                    return;
+                }
+            }
+            Ok(None) => {
+                let _ = batches.send(Ok(batch));
+                return;
+            }
+            Err(e) => {
+                if batches.send(Ok(batch)).is_ok() {
+                    let _ = batches.send(Err(e));
+                }
+                return;
+            }
+        }
+    }
 }
 
 /// The rows of a sheet as they complete: first the header search, then the data.
