@@ -224,49 +224,37 @@ pub fn render(
         currency: config.plan_file.output.currency.as_deref(),
     };
     let books = Books::new(&book);
-    let jobs = jobs(config, &books)?;
-    sink.expect(jobs.len() + 3);
-    let letters = jobs
-        .iter()
-        .position(|j| matches!(j, Job::Rep(..)))
-        .unwrap_or(jobs.len());
-    let (big_books, letters) = jobs.split_at(letters);
-    // plan.xlsx (the largest workbook) is rendered before the period workbooks
-    // (every rep in each), so that it is never in memory beside them; plan.csv
-    // and the quota letters beside all of them.
-    let (plan_csv, (big, letters)) = in_render_pool(|| {
-        rayon::join(
-            || {
-                let csv = write_csv::plan_csv(&planned.input, &periods, &lines);
-                put(sink, "plan.csv".into(), &csv, None)
-            },
-            || {
-                rayon::join(
-                    || {
-                        let bytes =
-                            write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?;
-                        let mut entries = vec![put(sink, "plan.xlsx".into(), &bytes, None)?];
-                        drop(bytes);
-                        let periods: Result<Vec<_>, _> = big_books
-                            .par_iter()
-                            .map(|job| workbook(&books, job, sink))
-                            .collect();
-                        entries.extend(periods?);
-                        Ok::<_, String>(entries)
-                    },
-                    || {
-                        letters
-                            .par_iter()
-                            .map(|job| workbook(&books, job, sink))
-                            .collect::<Result<Vec<_>, _>>()
-                    },
-                )
-            },
-        )
-    });
-    let mut entries = vec![plan_csv?];
-    entries.extend(big?);
-    entries.extend(letters?);
+    let (period_books, letters) = jobs(config, &books)?;
+    // The workbooks, plan.csv, plan.xlsx and manifest.json.
+    sink.expect(period_books.len() + letters.len() + 3);
+    let plan_csv = || {
+        let csv = write_csv::plan_csv(&planned.input, &periods, &lines);
+        put(sink, "plan.csv".into(), &csv, None)
+    };
+    // plan.xlsx (the largest workbook) is finished before the period workbooks
+    // (every rep in each) start, so that it is never in memory beside them.
+    let plan_and_periods = || {
+        let bytes = write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?;
+        let mut entries = vec![put(sink, "plan.xlsx".into(), &bytes, None)?];
+        drop(bytes);
+        let rendered: Result<Vec<_>, _> = period_books
+            .par_iter()
+            .map(|job| workbook(&books, job, sink))
+            .collect();
+        entries.extend(rendered?);
+        Ok::<_, String>(entries)
+    };
+    let quota_letters = || {
+        letters
+            .par_iter()
+            .map(|job| workbook(&books, job, sink))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let (csv_entry, (book_entries, letter_entries)) =
+        in_render_pool(|| rayon::join(plan_csv, || rayon::join(plan_and_periods, quota_letters)));
+    let mut entries = vec![csv_entry?];
+    entries.extend(book_entries?);
+    entries.extend(letter_entries?);
     let m = Manifest {
         plan: PlanInfo {
             year: planned.plan.year,
@@ -320,11 +308,11 @@ enum Job {
     Rep(usize, String),
 }
 
-/// The period workbooks, then the rep workbooks, as the plan file's `[output]` asks.
-fn jobs(config: &Config, books: &Books) -> Result<Vec<Job>, String> {
+/// The period workbooks and the rep workbooks, as the plan file's `[output]` asks.
+fn jobs(config: &Config, books: &Books) -> Result<(Vec<Job>, Vec<Job>), String> {
     let output = &config.plan_file.output;
     let reps = &books.book().input.reps;
-    let mut jobs = Vec::new();
+    let mut periods = Vec::new();
     let kinds = output
         .period_workbooks
         .clone()
@@ -336,8 +324,8 @@ fn jobs(config: &Config, books: &Books) -> Result<Vec<Job>, String> {
             continue;
         }
         match kind.as_str() {
-            "quarter" => jobs.extend((0..4).map(|q| Job::Period(PeriodBook::Quarter(q)))),
-            "month" => jobs.extend((0..12).map(|m| Job::Period(PeriodBook::Month(m)))),
+            "quarter" => periods.extend((0..4).map(|q| Job::Period(PeriodBook::Quarter(q)))),
+            "month" => periods.extend((0..12).map(|m| Job::Period(PeriodBook::Month(m)))),
             other => {
                 return Err(format!(
                     "plan file: [output] period_workbooks holds {other:?}; expected \"quarter\" or \"month\""
@@ -346,9 +334,10 @@ fn jobs(config: &Config, books: &Books) -> Result<Vec<Job>, String> {
         }
         seen.push(kind);
     }
+    let mut letters = Vec::new();
     if output.rep_workbooks.unwrap_or(true) {
         let names = write_books::rep_file_names(reps, books.planned());
-        jobs.extend(
+        letters.extend(
             books
                 .planned()
                 .iter()
@@ -356,7 +345,7 @@ fn jobs(config: &Config, books: &Books) -> Result<Vec<Job>, String> {
                 .map(|(&r, n)| Job::Rep(r, n)),
         );
     }
-    Ok(jobs)
+    Ok((periods, letters))
 }
 
 /// Renders one workbook into `sink` and returns its manifest entry.

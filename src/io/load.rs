@@ -912,37 +912,28 @@ pub fn history(
             sums.entry(k).or_default().merge(&s);
         }
     }
+    // A rep's key as the reps file spells it; matched lower-cased, and first as spelled.
+    let by_name = lookup.by_name;
+    fn spelled(r: &Rep, by_name: bool) -> &str {
+        if by_name {
+            r.name.trim()
+        } else {
+            r.id.trim()
+        }
+    }
     let keys: FxHashMap<String, usize> = lookup
         .reps
         .iter()
         .enumerate()
         .rev()
-        .map(|(i, r)| {
-            (
-                if lookup.by_name {
-                    norm(&r.name)
-                } else {
-                    r.key.clone()
-                },
-                i,
-            )
-        })
+        .map(|(i, r)| (norm(spelled(r, by_name)), i))
         .filter(|(k, _)| !k.is_empty())
         .collect();
     let exact: FxHashMap<&str, usize> = lookup
         .reps
         .iter()
         .enumerate()
-        .map(|(i, r)| {
-            (
-                if lookup.by_name {
-                    r.name.trim()
-                } else {
-                    r.id.trim()
-                },
-                i,
-            )
-        })
+        .map(|(i, r)| (spelled(r, by_name), i))
         .filter(|(k, i)| find_key(&keys, k) == Some(*i))
         .collect();
     const REQ: &[&[&str]] = &[&["date", "month"]];

@@ -486,7 +486,7 @@ fn figures(
         sh.number(row, col + i as ColNum, v, fig.width(text), f)?;
     }
     let status_col = col + 8;
-    sh.text(row, status_col, cx.w.status(p.status), &cx.st.text)?;
+    sh.plain_text(row, status_col, cx.w.status(p.status))?;
     Ok(status_col)
 }
 
@@ -528,13 +528,13 @@ fn summary_sheet(ws: &mut Worksheet, cx: &Ctx) -> Result<(), XlsxError> {
     for k in 0..book.metrics.len() {
         for p in book.tracked.rows.iter().filter(|p| p.metric == k) {
             let Level::Rep(r) = p.level else { continue };
-            sh.text(row, 0, &book.metrics[k].name, &st.text)?;
-            sh.text(row, 1, &p.team, &st.text)?;
-            sh.text(row, 2, &book.reps[r].id, &st.text)?;
+            sh.plain_text(row, 0, &book.metrics[k].name)?;
+            sh.plain_text(row, 1, &p.team)?;
+            sh.plain_text(row, 2, &book.reps[r].id)?;
             let status_col = figures(&mut sh, (row, 3), cx, p, false)?;
             if let Some(rank) = p.rank {
                 let text = rank.to_string();
-                sh.number(row, status_col + 1, rank as f64, text.len(), &st.text)?;
+                sh.plain_number(row, status_col + 1, rank as f64, text.len())?;
             }
             row += 1;
         }
@@ -618,8 +618,8 @@ fn reps_sheet(ws: &mut Worksheet, cx: &Ctx) -> Result<(), XlsxError> {
                 (w.actual, actuals, p.actual_to_date),
             ];
             for (label, values, total) in lines {
-                sh.text(row, 0, &m.name, &st.text)?;
-                sh.text(row, 1, label, &st.text)?;
+                sh.plain_text(row, 0, &m.name)?;
+                sh.plain_text(row, 1, label)?;
                 for (c, v) in values.iter().chain([&Some(total)]).enumerate() {
                     let Some(v) = v else { continue };
                     let text = exact(*v, m);
@@ -633,8 +633,8 @@ fn reps_sheet(ws: &mut Worksheet, cx: &Ctx) -> Result<(), XlsxError> {
                 }
                 row += 1;
             }
-            sh.text(row, 0, &m.name, &st.text)?;
-            sh.text(row, 1, w.attainment, &st.text)?;
+            sh.plain_text(row, 0, &m.name)?;
+            sh.plain_text(row, 1, w.attainment)?;
             for (c, (a, t)) in p.month_actuals.iter().zip(&p.month_targets).enumerate() {
                 let Some(share) = a.and_then(|a| a.checked_div(*t)).and_then(|s| s.to_f64()) else {
                     continue;
@@ -673,16 +673,16 @@ fn alerts_sheet(ws: &mut Worksheet, cx: &Ctx) -> Result<(), XlsxError> {
     for a in &book.tracked.alerts {
         let p = &book.tracked.rows[a.row];
         let t = book.texts(p);
-        sh.text(row, 0, &p.team, &st.text)?;
-        sh.text(row, 1, &t.rep_id, &st.text)?;
-        sh.text(row, 2, &book.metrics[p.metric].name, &st.text)?;
-        sh.text(row, 3, &w.alert_text(a.kind), &st.text)?;
+        sh.plain_text(row, 0, &p.team)?;
+        sh.plain_text(row, 1, &t.rep_id)?;
+        sh.plain_text(row, 2, &book.metrics[p.metric].name)?;
+        sh.plain_text(row, 3, &w.alert_text(a.kind))?;
         for (c, r) in [(4, p.attainment), (5, p.pace)] {
             if let Some(r) = r {
                 sh.number(row, c, r, 7, &st.pct)?;
             }
         }
-        sh.text(row, 6, w.status(p.status), &st.text)?;
+        sh.plain_text(row, 6, w.status(p.status))?;
         row += 1;
     }
     colour_status(sh.ws, (1, row.saturating_sub(1)), 6, cx)?;

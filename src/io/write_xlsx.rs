@@ -153,9 +153,9 @@ fn seasonality_sheet(
     for (i, mp) in book.plan.metrics.iter().enumerate() {
         let metric = &book.input.metrics[mp.metric];
         for g in &mp.groups {
-            sh.text(row, 0, &metric.name, &st.text)?;
-            sh.text(row, 1, group_label(g, l), &st.text)?;
-            sh.text(row, 2, &g.season_source, &st.text)?;
+            sh.plain_text(row, 0, &metric.name)?;
+            sh.plain_text(row, 1, group_label(g, l))?;
+            sh.plain_text(row, 2, &g.season_source)?;
             for (m, s) in g.season.iter().enumerate() {
                 sh.number(row, 3 + m as ColNum, *s, 7, &st.pct)?;
             }
@@ -293,12 +293,12 @@ fn checks_sheet(
                 .map(|line| line.values[0])
                 .sum();
             let target = format_ratio(&(&g.target * ratio(metric.unit)), places(metric));
-            sh.text(row, 0, &metric.name, &st.text)?;
-            sh.text(row, 1, group_label(g, l), &st.text)?;
+            sh.plain_text(row, 0, &metric.name)?;
+            sh.plain_text(row, 1, group_label(g, l))?;
             let t = target.parse().unwrap_or(0.0);
             sh.number(row, 2, t, fig.width(&target), &fig.plain)?;
             let o = metric.rules.over_assignment;
-            sh.number(row, 3, o, o.to_string().len(), &st.text)?;
+            sh.plain_number(row, 3, o, o.to_string().len())?;
             let kept: i64 = g.frozen.iter().sum();
             let figures = [
                 (4, g.assigned),
@@ -419,15 +419,15 @@ fn assumptions_sheet(
     for (key, value) in &rows {
         sh.text(row, 0, key, &st.bold)?;
         match value {
-            Value::Text(s) => sh.text(row, 1, s, &st.text)?,
-            Value::Number(v) => sh.number(row, 1, *v, v.to_string().len(), &st.text)?,
+            Value::Text(s) => sh.plain_text(row, 1, s)?,
+            Value::Number(v) => sh.plain_number(row, 1, *v, v.to_string().len())?,
         }
         row += 1;
     }
     for sum in book.inputs {
         sh.text(row, 0, &format!("{}: {}", l.input, sum.table), &st.bold)?;
-        sh.text(row, 1, &sum.file, &st.text)?;
-        sh.text(row, 2, &sum.sha256, &st.text)?;
+        sh.plain_text(row, 1, &sum.file)?;
+        sh.plain_text(row, 2, &sum.sha256)?;
         row += 1;
     }
     sh.finish(0..=0, 1)
