@@ -5,16 +5,20 @@
 use plan::cli::args::InputArgs;
 use plan::cli::config::Config;
 use plan::cli::pipeline;
-use plan::io::persist::{PersistError, Sink};
+use plan::io::persist::{Fill, PersistError, Sink};
 use proptest::prelude::*;
 use std::sync::Mutex;
 
-/// A sink that keeps the names of the files rendered.
+/// A sink that renders every file and keeps the names.
 #[derive(Default)]
 struct Names(Mutex<Vec<String>>);
 
 impl Sink for Names {
-    fn put(&self, rel: &str, _: &[u8]) -> Result<(), PersistError> {
+    fn put_with(&self, rel: &str, fill: &mut Fill) -> Result<(), PersistError> {
+        fill(&mut std::io::sink()).map_err(|source| PersistError::Io {
+            path: rel.to_string(),
+            source,
+        })?;
         self.0.lock().unwrap().push(rel.to_string());
         Ok(())
     }

@@ -7,12 +7,13 @@ use crate::engine::layout::{self, Periods};
 use crate::engine::model::{Plan, PlanInput, Rep};
 use crate::engine::plan::make_plan;
 use crate::io::load::{self, RepLookup, Source};
-use crate::io::manifest::{self, FileEntry, InputSum, Manifest, PlanInfo};
-use crate::io::persist::Sink;
+use crate::io::manifest::{self, FileEntry, Hashing, InputSum, Manifest, PlanInfo};
+use crate::io::persist::{Fill, Sink};
 use crate::io::write_books::{self, Books, PeriodBook};
 use crate::io::write_csv;
 use crate::io::write_xlsx::{self, PlanBook};
 use rayon::prelude::*;
+use std::io::Write;
 
 /// What reading and planning gave.
 pub struct Planned {
@@ -228,17 +229,23 @@ pub fn render(
     // The workbooks, plan.csv, plan.xlsx and manifest.json.
     sink.expect(period_books.len() + letters.len() + 3);
     let plan_csv = || {
-        let csv = write_csv::plan_csv(&planned.input, &periods, &lines);
-        put(sink, "plan.csv".into(), &csv, None)
+        let mut fill = |w: &mut dyn Write| write_csv::plan_csv(&planned.input, &periods, &lines, w);
+        put(sink, "plan.csv".into(), &mut fill, None)
     };
-    // plan.xlsx (the largest workbook) is finished before the period workbooks
-    // (every rep in each) start, so that it is never in memory beside them.
+    // plan.xlsx (the largest workbook), then the period workbooks (every rep in
+    // each) one after another: no two of them are ever in memory together,
+    // while the quota letters keep the other threads busy.
     let plan_and_periods = || {
         let bytes = write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?;
-        let mut entries = vec![put(sink, "plan.xlsx".into(), &bytes, None)?];
+        let mut entries = vec![put(
+            sink,
+            "plan.xlsx".into(),
+            &mut |w| w.write_all(&bytes),
+            None,
+        )?];
         drop(bytes);
         let rendered: Result<Vec<_>, _> = period_books
-            .par_iter()
+            .iter()
             .map(|job| workbook(&books, job, sink))
             .collect();
         entries.extend(rendered?);
@@ -286,16 +293,23 @@ fn in_render_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     }
 }
 
-/// Stores one file and returns its manifest entry.
+/// Stores one file, written by `fill`, and returns its manifest entry.
 fn put(
     sink: &dyn Sink,
     path: String,
-    bytes: &[u8],
+    fill: &mut Fill,
     rep: Option<&Rep>,
 ) -> Result<FileEntry, String> {
-    sink.put(&path, bytes).map_err(|e| e.to_string())?;
+    let mut sha256 = String::new();
+    sink.put_with(&path, &mut |w| {
+        let mut hashing = Hashing::new(w);
+        fill(&mut hashing)?;
+        sha256 = hashing.hex();
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
     Ok(FileEntry {
-        sha256: manifest::sha256_hex(bytes),
+        sha256,
         rep_id: rep.map(|r| r.id.clone()),
         email: rep.map(|r| r.email.clone()).filter(|e| !e.is_empty()),
         path,
@@ -364,7 +378,7 @@ fn workbook(books: &Books, job: &Job, sink: &dyn Sink) -> Result<FileEntry, Stri
         ),
     };
     let bytes = bytes.map_err(|e| format!("{path}: {e}"))?;
-    put(sink, path, &bytes, rep)
+    put(sink, path, &mut |w| w.write_all(&bytes), rep)
 }
 
 /// `plan 0.1.0`.

@@ -1,7 +1,7 @@
 //! A progress bar for `plan split`: on stderr, only on a terminal, and only
 //! once a run has taken about a second.
 
-use crate::io::persist::{PersistError, Sink};
+use crate::io::persist::{Fill, PersistError, Sink};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -66,8 +66,8 @@ pub struct Tracked<'a> {
 }
 
 impl Sink for Tracked<'_> {
-    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), PersistError> {
-        self.sink.put(rel, bytes)?;
+    fn put_with(&self, rel: &str, fill: &mut Fill) -> Result<(), PersistError> {
+        self.sink.put_with(rel, fill)?;
         if let Some(bar) = &self.progress.bar {
             bar.inc(1);
             self.progress.show_if_slow(bar);
@@ -95,7 +95,7 @@ mod tests {
     }
 
     impl Sink for Kept {
-        fn put(&self, rel: &str, _: &[u8]) -> Result<(), PersistError> {
+        fn put_with(&self, rel: &str, _: &mut Fill) -> Result<(), PersistError> {
             self.files.lock().unwrap().push(rel.into());
             Ok(())
         }

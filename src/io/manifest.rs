@@ -9,6 +9,39 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// A writer that passes bytes on to `inner` and takes their SHA-256.
+pub struct Hashing<'a> {
+    inner: &'a mut dyn std::io::Write,
+    sha: Sha256,
+}
+
+impl<'a> Hashing<'a> {
+    /// Hashes what goes on to `inner`.
+    pub fn new(inner: &'a mut dyn std::io::Write) -> Hashing<'a> {
+        Hashing {
+            inner,
+            sha: Sha256::new(),
+        }
+    }
+
+    /// The SHA-256 of every byte written, as lowercase hex.
+    pub fn hex(self) -> String {
+        hex(&self.sha.finalize())
+    }
+}
+
+impl std::io::Write for Hashing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.sha.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// The SHA-256 of a file, streamed.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut f = std::fs::File::open(path)?;

@@ -8,6 +8,7 @@
 //! old ones on every run.
 
 use std::fs;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
 /// Why the output could not be written (exit 4).
@@ -154,11 +155,19 @@ fn parent_of(out: &Path) -> PathBuf {
     }
 }
 
+/// Writes a file's bytes, piece by piece, to the writer it is given.
+pub type Fill<'a> = dyn FnMut(&mut dyn Write) -> std::io::Result<()> + 'a;
+
 /// Where rendered files go, one at a time, from any thread.
 pub trait Sink: Sync {
-    /// Stores one file under its relative `/`-separated path.
-    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), PersistError>;
-    /// Told, before the first [`Sink::put`], how many files are coming.
+    /// Stores one file under its relative `/`-separated path, its bytes
+    /// written by `fill` (so that a large file is never whole in memory).
+    fn put_with(&self, rel: &str, fill: &mut Fill) -> Result<(), PersistError>;
+    /// Stores one file made in memory.
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), PersistError> {
+        self.put_with(rel, &mut |w| w.write_all(bytes))
+    }
+    /// Told, before the first file, how many files are coming.
     fn expect(&self, _files: usize) {}
 }
 
@@ -166,8 +175,11 @@ pub trait Sink: Sync {
 pub struct Discard;
 
 impl Sink for Discard {
-    fn put(&self, _: &str, _: &[u8]) -> Result<(), PersistError> {
-        Ok(())
+    fn put_with(&self, rel: &str, fill: &mut Fill) -> Result<(), PersistError> {
+        fill(&mut std::io::sink()).map_err(|source| PersistError::Io {
+            path: rel.to_string(),
+            source,
+        })
     }
 }
 
@@ -231,19 +243,22 @@ impl Staging {
     }
 }
 
-/// Writes `bytes` over the file at `path` (created if missing) without first
-/// emptying it: blocks are freed only past the new end, so the file system
-/// (which may discard freed blocks on the device at once) does little work.
-fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut file = fs::OpenOptions::new()
+/// Writes the file at `path` (created if missing) over its old bytes without
+/// first emptying it: blocks are freed only past the new end, so the file
+/// system (which may discard freed blocks on the device at once) does little
+/// work.
+fn overwrite(path: &Path, fill: &mut Fill) -> std::io::Result<()> {
+    let file = fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(false)
         .open(path)?;
-    file.write_all(bytes)?;
-    if file.metadata()?.len() != bytes.len() as u64 {
-        file.set_len(bytes.len() as u64)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    fill(&mut out)?;
+    let mut file = out.into_inner().map_err(|e| e.into_error())?;
+    let end = file.stream_position()?;
+    if file.metadata()?.len() != end {
+        file.set_len(end)?;
     }
     Ok(())
 }
@@ -271,7 +286,7 @@ fn remove_unlisted(
 }
 
 impl Sink for Staging {
-    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), PersistError> {
+    fn put_with(&self, rel: &str, fill: &mut Fill) -> Result<(), PersistError> {
         let path = self.tmp.join(rel);
         if let Some(dir) = path.parent() {
             let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
@@ -280,7 +295,7 @@ impl Sink for Staging {
                 dirs.insert(dir.to_path_buf());
             }
         }
-        overwrite(&path, bytes).map_err(io_err(&path))?;
+        overwrite(&path, fill).map_err(io_err(&path))?;
         self.written
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -401,6 +416,37 @@ mod tests {
         assert!(!out.join("periods").exists(), "emptied folders go too");
         let spare = dir.path().join(".out.plan-spare");
         assert_eq!(fs::read_to_string(spare.join("reps/a.txt")).unwrap(), "two");
+    }
+
+    #[test]
+    fn a_file_written_in_pieces_is_whole_and_a_failed_one_stops_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let stage = Staging::begin(&out, false).unwrap();
+        stage.put("manifest.json", b"{}").unwrap();
+        stage.put("plan.csv", &big).unwrap();
+        stage.commit().unwrap();
+        let stage = Staging::begin(&out, false).unwrap();
+        stage.put("manifest.json", b"{}").unwrap();
+        stage
+            .put_with("plan.csv", &mut |w| {
+                for chunk in big[..150_001].chunks(7_000) {
+                    w.write_all(chunk)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        stage.commit().unwrap();
+        assert_eq!(fs::read(out.join("plan.csv")).unwrap(), &big[..150_001]);
+        let stage = Staging::begin(&out, false).unwrap();
+        let failed = stage.put_with("plan.csv", &mut |w| {
+            w.write_all(b"start")?;
+            Err(std::io::Error::other("disk full"))
+        });
+        assert!(matches!(failed, Err(PersistError::Io { .. })));
+        drop(stage);
+        assert_eq!(fs::read(out.join("plan.csv")).unwrap(), &big[..150_001]);
     }
 
     #[test]

@@ -4,6 +4,7 @@ use crate::engine::layout::{Line, MetricLines, Periods};
 use crate::engine::model::{MetricKind, PlanInput};
 use rust_decimal::Decimal;
 use std::fmt::Write;
+use std::io;
 
 /// The header of `plan.csv`.
 pub const HEADER: [&str; 6] = [
@@ -25,9 +26,15 @@ pub fn format_units(units: i64, unit: Decimal, kind: MetricKind) -> String {
     format!("{v:.places$}")
 }
 
-/// Renders `plan.csv`: UTF-8 without BOM, LF line ends.
-pub fn plan_csv(input: &PlanInput, periods: &Periods, metrics: &[MetricLines]) -> Vec<u8> {
-    let mut out = HEADER.join(",") + "\n";
+/// Renders `plan.csv` into `out`, a block at a time: UTF-8 without BOM, LF
+/// line ends.
+pub fn plan_csv(
+    input: &PlanInput,
+    periods: &Periods,
+    metrics: &[MetricLines],
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    let mut buf = HEADER.join(",") + "\n";
     let write_line = |out: &mut String, ml: &MetricLines, line: &Line| {
         let metric = &input.metrics[ml.metric];
         let rep_id = line.rep.map_or("", |r| input.reps[r].id.as_str());
@@ -72,8 +79,9 @@ pub fn plan_csv(input: &PlanInput, periods: &Periods, metrics: &[MetricLines]) -
         {
             for (ml, index) in metrics.iter().zip(&by_rep) {
                 if let Some(line) = index[ri] {
-                    write_line(&mut out, ml, line);
+                    write_line(&mut buf, ml, line);
                 }
+                spill(&mut buf, out)?;
             }
         }
         if key.is_empty() {
@@ -85,14 +93,23 @@ pub fn plan_csv(input: &PlanInput, periods: &Periods, metrics: &[MetricLines]) -
                 .iter()
                 .find(|l| crate::io::columns::norm(&l.team) == key)
             {
-                write_line(&mut out, ml, line);
+                write_line(&mut buf, ml, line);
             }
         }
     }
     for ml in metrics {
-        write_line(&mut out, ml, &ml.company);
+        write_line(&mut buf, ml, &ml.company);
     }
-    out.into_bytes()
+    out.write_all(buf.as_bytes())
+}
+
+/// Hands the lines made so far to `out` once they fill a block.
+fn spill(buf: &mut String, out: &mut dyn io::Write) -> io::Result<()> {
+    if buf.len() >= 1 << 16 {
+        out.write_all(buf.as_bytes())?;
+        buf.clear();
+    }
+    Ok(())
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break.
