@@ -33,9 +33,12 @@ toml=$(cat "$here/benches/generated.toml")
 
 # Each case writes its own output folder, which its next run replaces (the
 # steady state of a monthly job), so no run pays for replacing another case's plan.
+# Each timed run starts after `sync`, so that it does not pay for writing back
+# the files of the run before it (another tool's, often).
 # measure NAME CMD...: appends "wall cpu rss_kib" to $data/NAME.times
 measure() {
   local name=$1; shift
+  sync
   /usr/bin/time -f "%e %U %S %M" -o "$data/time.tmp" "$@" >/dev/null 2>"$data/$name.err" || { echo "$name failed:"; tail -5 "$data/$name.err"; exit 1; }
   awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$data/time.tmp" >> "$data/$name.times"
 }
