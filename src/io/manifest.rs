@@ -105,3 +105,22 @@ impl Manifest {
         serde_json::from_slice(bytes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn hashing_passes_every_byte_on_and_hashes_what_it_passed() {
+        let bytes: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 256) as u8).collect();
+        let mut out = Vec::new();
+        let mut hashing = Hashing::new(&mut out);
+        for chunk in bytes.chunks(999) {
+            hashing.write_all(chunk).unwrap();
+        }
+        let sha = hashing.hex();
+        assert_eq!(out, bytes);
+        assert_eq!(sha, sha256_hex(&bytes));
+    }
+}
