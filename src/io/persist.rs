@@ -161,7 +161,8 @@ pub type Fill<'a> = dyn FnMut(&mut dyn Write) -> std::io::Result<()> + 'a;
 /// Where rendered files go, one at a time, from any thread.
 pub trait Sink: Sync {
     /// Stores one file under its relative `/`-separated path, its bytes
-    /// written by `fill` (so that a large file is never whole in memory).
+    /// written by `fill` (so that a large file is never whole in memory). The
+    /// writer may be unbuffered: `fill` writes in large pieces.
     fn put_with(&self, rel: &str, fill: &mut Fill) -> Result<(), PersistError>;
     /// Stores one file made in memory.
     fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), PersistError> {
@@ -248,14 +249,12 @@ impl Staging {
 /// system (which may discard freed blocks on the device at once) does little
 /// work.
 fn overwrite(path: &Path, fill: &mut Fill) -> std::io::Result<()> {
-    let file = fs::OpenOptions::new()
+    let mut file = fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(false)
         .open(path)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-    fill(&mut out)?;
-    let mut file = out.into_inner().map_err(|e| e.into_error())?;
+    fill(&mut file)?;
     let end = file.stream_position()?;
     if file.metadata()?.len() != end {
         file.set_len(end)?;
