@@ -88,19 +88,19 @@ pub fn read_table(
         ),
         "csv" | "tsv" | "txt" => read_csv(file, &origin, opts, visitor),
         "xlsb" => guarded(
-            || read_sheet(file, Kind::Xlsb, &origin, opts, visitor),
+            || read_sheet(file, path, Kind::Xlsb, &origin, opts, visitor),
             &origin,
         ),
         "xls" => guarded(
-            || read_sheet(file, Kind::Xls, &origin, opts, visitor),
+            || read_sheet(file, path, Kind::Xls, &origin, opts, visitor),
             &origin,
         ),
         "ods" => guarded(
-            || read_sheet(file, Kind::Ods, &origin, opts, visitor),
+            || read_sheet(file, path, Kind::Ods, &origin, opts, visitor),
             &origin,
         ),
         _ => guarded(
-            || read_sheet(file, Kind::Xlsx, &origin, opts, visitor),
+            || read_sheet(file, path, Kind::Xlsx, &origin, opts, visitor),
             &origin,
         ),
     }

@@ -9,7 +9,7 @@
 
 use super::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
-use super::xlsx_stream::{self, Streamed};
+use super::xlsx_stream::{self, MergeScan, Streamed};
 use crate::engine::diag::{Origin, Problem};
 use calamine::{
     CellErrorType, Data, DataRef, Dimensions, Ods, OdsError, Range, Reader, SheetType,
@@ -18,6 +18,7 @@ use calamine::{
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use std::fs::File;
 use std::io::BufReader;
+use std::path::Path;
 
 /// The text of a cell whose formula has no cached value.
 pub(super) const NO_CACHED_VALUE: &str = "formula without a cached value";
@@ -38,12 +39,17 @@ type Book = Sheets<BufReader<File>>;
 /// sheet `opts.sheet` (hidden or not), else the first visible sheet with a header row.
 pub(crate) fn read_sheet(
     file: File,
+    path: &Path,
     kind: Kind,
     origin: &Origin,
     opts: &ReadOptions,
     visitor: &mut dyn RowVisitor,
 ) -> Result<(), Problem> {
-    let scan = file.try_clone().ok();
+    // A handle of its own (its own file position) for the merged-cell scan,
+    // which runs beside calamine's reading.
+    let scan = (kind == Kind::Xlsx)
+        .then(|| File::open(path).ok())
+        .flatten();
     if kind == Kind::Xls && !xls_is_sound(&file) {
         return Err(Problem::error(
             Some(origin.clone()),
@@ -104,26 +110,41 @@ pub(crate) fn read_sheet(
         );
         Problem::error(Some(origin.clone()), message)
     };
-    if let Sheets::Xlsx(xlsx) = &mut book {
-        if scan.is_some_and(|f| !xlsx_has_merges(f)) {
+    if let (Sheets::Xlsx(xlsx), Some(scan)) = (&mut book, scan) {
+        // The scan for merged cells runs while the sheet is parsed; no row
+        // reaches the visitor before it has answered.
+        let streamed = std::thread::scope(|s| {
+            let mut merges = MergeScan::new(s.spawn(move || xlsx_has_merges(scan)));
             let date1904 = xlsx.has_1904_epoch();
             let mut stream = |name: &str| {
-                xlsx_stream::stream(xlsx, name, opts.header_row, &at(name), date1904, visitor)
+                let at = at(name);
+                xlsx_stream::stream(
+                    xlsx,
+                    name,
+                    opts.header_row,
+                    &at,
+                    date1904,
+                    &mut merges,
+                    visitor,
+                )
             };
-            return match wanted {
-                Some(name) => match stream(name)? {
-                    Streamed::Read => Ok(()),
-                    Streamed::NoHeader(p) => Err(p),
-                },
+            match wanted {
+                Some(name) => stream(name),
                 None => {
                     for (name, _) in sheets.iter().filter(|(_, visible)| *visible) {
-                        if let Streamed::Read = stream(name)? {
-                            return Ok(());
+                        match stream(name)? {
+                            Streamed::NoHeader(_) => continue,
+                            done => return Ok(done),
                         }
                     }
-                    Err(nowhere())
+                    Ok(Streamed::NoHeader(nowhere()))
                 }
-            };
+            }
+        })?;
+        match streamed {
+            Streamed::Read => return Ok(()),
+            Streamed::NoHeader(p) => return Err(p),
+            Streamed::Merged => {}
         }
     }
     let (name, grid, header) = match wanted {
@@ -757,6 +778,39 @@ mod tests {
         let r = record(&path, &opts).unwrap();
         assert_eq!(r.header.unwrap().origin.row, Some(3));
         assert!(r.rows.is_empty());
+    }
+
+    #[test]
+    fn a_merge_below_more_rows_than_the_parser_may_run_ahead_is_still_filled() {
+        let dir = TempDir::new().unwrap();
+        let data_rows: u32 = 40_000;
+        let path = save(&dir, "history.xlsx", |book| {
+            let sheet = book.add_worksheet();
+            let header = [
+                "rep_id", "amount", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l",
+            ];
+            sheet.write_row(0, 0, header).unwrap();
+            for row in 1..=data_rows {
+                sheet.write(row, 0, "R1").unwrap();
+                for col in 1..14 {
+                    sheet.write(row, col, f64::from(row)).unwrap();
+                }
+            }
+            sheet
+                .merge_range(data_rows + 1, 0, data_rows + 2, 0, "R2", &Format::new())
+                .unwrap();
+            sheet.write(data_rows + 1, 1, 1).unwrap();
+            sheet.write(data_rows + 2, 1, 2).unwrap();
+        });
+        assert!(
+            14 * data_rows as usize > xlsx_stream::AHEAD * xlsx_stream::BATCH_CELLS,
+            "more cells than may be parsed ahead"
+        );
+        let r = record(&path, &ReadOptions::default()).unwrap();
+        assert_eq!(r.rows.len(), data_rows as usize + 2);
+        let last: Vec<_> = rows(&r).into_iter().rev().take(2).collect();
+        assert_eq!(last[0].1[..2], ["R2", "Number(2.0)"]);
+        assert_eq!(last[1].1[..2], ["R2", "Number(1.0)"]);
     }
 
     #[test]

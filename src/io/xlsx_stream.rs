@@ -1,7 +1,9 @@
 //! xlsx sheets without merged cells, streamed: calamine parses the sheet's
 //! cells on a second thread while this one finds the header and passes each
 //! row to the visitor as soon as it is complete, so memory does not grow with
-//! the sheet's rows and parsing overlaps the visiting.
+//! the sheet's rows and parsing overlaps the visiting. Whether the workbook
+//! has merged cells (then it is read whole) is found by a scan on a third
+//! thread while the parser runs ahead a bounded number of batches.
 
 use super::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
 use super::read_sheet::{convert, sheet_error, text, NO_CACHED_VALUE};
@@ -11,6 +13,7 @@ use calamine::{Data, DataRef, Xlsx, XlsxCellReader, XlsxError};
 use std::fs::File;
 use std::io::BufReader;
 use std::sync::mpsc;
+use std::thread::ScopedJoinHandle;
 
 /// How a sheet went.
 pub(super) enum Streamed {
@@ -19,13 +22,43 @@ pub(super) enum Streamed {
     /// No header row where one was looked for (the problem says so): the
     /// next sheet may hold the table.
     NoHeader(Problem),
+    /// The workbook has merged cells: nothing was visited, read it whole.
+    Merged,
+}
+
+/// Whether the workbook declares merged cells, as a scan on another thread
+/// finds while the first sheet is parsed.
+pub(super) struct MergeScan<'scope> {
+    scan: Option<ScopedJoinHandle<'scope, bool>>,
+    found: bool,
+}
+
+impl<'scope> MergeScan<'scope> {
+    pub(super) fn new(scan: ScopedJoinHandle<'scope, bool>) -> MergeScan<'scope> {
+        MergeScan {
+            scan: Some(scan),
+            found: true,
+        }
+    }
+
+    /// The scan's answer (waited for the first time); a failed scan counts as "merged".
+    fn found(&mut self) -> bool {
+        if let Some(scan) = self.scan.take() {
+            self.found = scan.join().unwrap_or(true);
+        }
+        self.found
+    }
 }
 
 /// A cell as parsed: its position and value, `None` for a formula without a cached value.
 type Parsed = (u32, u32, Option<Data>);
 
 /// Cells per batch passed from the parsing thread.
-const BATCH_CELLS: usize = 16 * 1024;
+pub(super) const BATCH_CELLS: usize = 16 * 1024;
+
+/// Batches the parsing thread may run ahead (about 20 MB): room to parse
+/// while the merged-cell scan finishes.
+pub(super) const AHEAD: usize = 32;
 
 /// Streams sheet `name` to `visitor`: the header is row `header_row` (1-based)
 /// if given, else the first of the first [`HEADER_SEARCH_ROWS`] non-empty rows
@@ -36,14 +69,18 @@ pub(super) fn stream(
     header_row: Option<u32>,
     at: &Origin,
     date1904: bool,
+    merges: &mut MergeScan,
     visitor: &mut dyn RowVisitor,
 ) -> Result<Streamed, Problem> {
     let cells = xlsx
         .worksheet_cells_reader(name)
         .map_err(|e| sheet_error(at, calamine::Error::Xlsx(e)))?;
     std::thread::scope(|scope| {
-        let (batches, received) = mpsc::sync_channel::<Result<Vec<Parsed>, XlsxError>>(8);
+        let (batches, received) = mpsc::sync_channel::<Result<Vec<Parsed>, XlsxError>>(AHEAD);
         scope.spawn(move || parse(cells, batches));
+        if merges.found() {
+            return Ok(Streamed::Merged);
+        }
         let mut rows = Rows {
             header_row,
             at,
