@@ -1,3 +1,7 @@
+/// Faster than the system allocator for the render's many threads (Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     // SPEC §5: an internal error exits 1 (the panic message is printed first).
     std::panic::catch_unwind(plan::cli::main).unwrap_or_else(|_| {
