@@ -26,14 +26,25 @@ pub struct Planned {
 }
 
 /// Reads every input and makes the plan; all problems found, or the plan.
-/// The inputs' checksums are taken on another thread while they are read.
+/// The inputs' checksums are taken on another thread while the plan is made
+/// (reading keeps two threads busy; planning, one).
 pub fn plan(config: &Config) -> Result<Planned, Vec<Problem>> {
-    let (sums, read) = std::thread::scope(|s| {
+    let (input, mut problems) = read(config)?;
+    let (sums, made) = std::thread::scope(|s| {
         let sums = s.spawn(|| input_sums(config));
-        let read = read_and_plan(config);
-        (sums.join(), read)
+        let made = make_plan(&input);
+        (sums.join(), made)
     });
-    let (input, plan, mut problems) = read?;
+    let plan = match made {
+        Ok(mut plan) => {
+            problems.append(&mut plan.problems);
+            plan
+        }
+        Err(mut errs) => {
+            problems.append(&mut errs);
+            return Err(problems);
+        }
+    };
     match sums {
         Ok(Ok(inputs)) => Ok(Planned {
             input,
@@ -55,7 +66,8 @@ pub fn plan(config: &Config) -> Result<Planned, Vec<Problem>> {
     }
 }
 
-fn read_and_plan(config: &Config) -> Result<(PlanInput, Plan, Vec<Problem>), Vec<Problem>> {
+/// Reads every input: the plan's input and the warnings, or every problem.
+fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
     let mut problems = Vec::new();
     let src = |r: &'_ InputRef, table: &str| {
         (
@@ -182,16 +194,7 @@ fn read_and_plan(config: &Config) -> Result<(PlanInput, Plan, Vec<Problem>), Vec
         calendar,
         frozen: config.frozen.clone(),
     };
-    match make_plan(&input) {
-        Ok(mut plan) => {
-            problems.append(&mut plan.problems);
-            Ok((input, plan, problems))
-        }
-        Err(mut errs) => {
-            problems.append(&mut errs);
-            Err(problems)
-        }
-    }
+    Ok((input, problems))
 }
 
 /// Options of the rendered files.
