@@ -160,6 +160,58 @@ fn libreoffice_totals_of_medium_equal_plan_csv() {
     check_plan_folder(&f, &out, 500);
 }
 
+/// Above 1,000 reps the rep sheets are written row by row (rust_xlsxwriter's
+/// low-memory sheets): medium's 500 reps and 600 more, without quota letters.
+#[test]
+fn libreoffice_totals_of_a_streamed_plan_equal_plan_csv() {
+    if !soffice_available() {
+        return;
+    }
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_data.py");
+    if !bench.exists() {
+        println!("skipped: {} is absent", bench.display());
+        return;
+    }
+    let f = Fixture::new();
+    let gen = Command::new("python3")
+        .arg(&bench)
+        .args(["--scale", "medium", "--out"])
+        .arg(f.path("data"))
+        .output();
+    if !gen.as_ref().is_ok_and(|g| g.status.success()) {
+        println!("skipped: gen_data.py did not run (python3 with numpy and pandas needed)");
+        return;
+    }
+    let mut reps = std::fs::read_to_string(f.path("data/reps.csv")).unwrap();
+    let teams = ["Metro", "Central"];
+    for i in 0..600 {
+        reps.push_str(&format!(
+            "N{i:04},New Hire {i},new.{i}@example.com,{},,1.0,farmer,2026-06-01,,1.0\n",
+            teams[i % 2]
+        ));
+    }
+    f.write("data/reps.csv", &reps);
+    f.write(
+        "data/plan.toml",
+        &format!(
+            "{}[output]\nrep_workbooks = false\n",
+            support::GENERATED_PLAN
+        ),
+    );
+    let out = f.path("out");
+    let o = f.run(&[
+        "split",
+        "data/plan.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let csv = std::fs::read_to_string(out.join("plan.csv")).unwrap();
+    assert!(csv.contains(",N0599,"), "1,100 reps planned");
+    check_plan_folder(&f, &out, 0);
+}
+
 /// Every workbook of a plan folder, recalculated by LibreOffice, against its plan.csv.
 fn check_plan_folder(f: &Fixture, out: &Path, reps: usize) {
     let mut books = vec![out.join("plan.xlsx")];

@@ -258,3 +258,91 @@ fn same_inputs_give_the_same_bytes_and_zh_the_same_numbers() {
         .used_cells()
         .any(|(_, _, v)| matches!(v, Data::String(s) if s == "FAIL")));
 }
+
+#[test]
+fn above_a_thousand_reps_the_rep_sheets_are_streamed_with_the_same_figures() {
+    let (tmp, dir) = setup();
+    let mut reps = String::from("rep_id,name,email,team,capability,role\n");
+    for i in 0..1200 {
+        let team = ["North", "South"][i % 2];
+        reps.push_str(&format!(
+            "R{i:04},Rep {i},r{i}@example.com,{team},1.0,farmer\n"
+        ));
+    }
+    fs::write(dir.join("reps.csv"), reps).unwrap();
+    let out = tmp.path().join("out");
+    split(&dir, &out, &[]);
+    let csv = read_plan_csv(&out);
+    let mut wb = open_workbook_auto(out.join("plan.xlsx")).unwrap();
+    let expected = Counts {
+        reps: 1200,
+        subtotals: 2,
+        totals: 1,
+    };
+    let labels = ("Subtotal", "Total");
+    let revenue = wb.worksheet_range("revenue").unwrap();
+    assert_eq!(
+        check_metric_sheet(&revenue, &csv, "revenue", 2, labels),
+        expected
+    );
+    let visits = wb.worksheet_range("visits").unwrap();
+    assert_eq!(
+        check_metric_sheet(&visits, &csv, "visits", 0, labels),
+        expected
+    );
+    let formulas = wb.worksheet_formula("revenue").unwrap();
+    assert_eq!(
+        formulas.get_value((1, 19)).map(String::as_str),
+        Some("SUM(D2:O2)")
+    );
+    let weights = wb.worksheet_range("Weights").unwrap();
+    assert_eq!(
+        weights.end().unwrap().0,
+        1 + 2 * 1200,
+        "a row per rep and metric"
+    );
+    let checks = wb.worksheet_range("Checks").unwrap();
+    for r in 1..=checks.end().unwrap().0 {
+        assert_eq!(text(&checks, r, 10), "pass", "Checks row {r}");
+    }
+
+    // Written row by row: no `spans` hint (nor, in rust_xlsxwriter's
+    // low-memory sheets, a team outline); the Seasonality sheet as before.
+    let plan = out.join("plan.xlsx");
+    assert!(!zipped(&plan, "xl/worksheets/sheet1.xml").contains("spans="));
+    assert!(zipped(&plan, "xl/worksheets/sheet3.xml").contains("spans="));
+
+    // A period workbook: every figure of its Targets sheet is plan.csv's.
+    let mut q1 = open_workbook_auto(out.join("periods/2027-Q1.xlsx")).unwrap();
+    let targets = q1.worksheet_range("Targets").unwrap();
+    let mut reps_seen = 0;
+    for row in 1..=targets.end().unwrap().0 {
+        let (team, rep_id) = (text(&targets, row, 0), text(&targets, row, 1));
+        let name = text(&targets, row, 2);
+        let key_of = match (rep_id.is_empty(), name.as_str()) {
+            (false, _) => (team, rep_id),
+            (true, "Subtotal") => (team, String::new()),
+            _ => (String::new(), String::new()),
+        };
+        reps_seen += usize::from(!key_of.1.is_empty());
+        for (k, (metric, places)) in [("revenue", 2), ("visits", 0)].into_iter().enumerate() {
+            let key = (
+                key_of.0.clone(),
+                key_of.1.clone(),
+                metric.into(),
+                "2027-Q1".into(),
+            );
+            let got = format!("{:.places$}", number(&targets, row, 3 + k as u32));
+            assert_eq!(Some(&got), csv.get(&key), "Targets row {row} {metric}");
+        }
+    }
+    assert_eq!(reps_seen, 1200);
+}
+
+/// One part of a zipped workbook, as text.
+fn zipped(path: &Path, part: &str) -> String {
+    let mut zip = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(part).unwrap(), &mut text).unwrap();
+    text
+}

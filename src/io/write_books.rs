@@ -8,7 +8,8 @@
 use super::write_xlsx::PlanBook;
 use super::xlsx_labels::{labels, Labels};
 use super::xlsx_style::{
-    figure, measure, page_text, places, properties, sheet_name, workbook, Figures, Sheet, Styles,
+    figure, measure, page_text, places, properties, rep_sheet, sheet_name, workbook, Figures,
+    Sheet, Styles,
 };
 use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use crate::engine::calendar::{ym_first_day, YearCalendar};
@@ -506,14 +507,15 @@ pub fn period_xlsx(books: &Books, period: PeriodBook) -> Result<Vec<u8>, XlsxErr
         )
     };
     let figs = &books.figures;
-    let targets = wb.add_worksheet().set_name(l.targets_sheet)?;
+    let reps = book.input.reps.len();
+    let targets = rep_sheet(&mut wb, reps)?.set_name(l.targets_sheet)?;
     targets.set_header(header(&title));
     targets_sheet(targets, books, period, figs, l, st)?;
     let mut taken = vec![l.targets_sheet.to_lowercase()];
     for (i, fig) in figs.iter().enumerate() {
         let metric = &book.input.metrics[book.lines[i].metric].name;
         let name = sheet_name(&format!("{} {metric}", l.weeks_sheet), &mut taken);
-        let ws = wb.add_worksheet().set_name(name)?;
+        let ws = rep_sheet(&mut wb, reps)?.set_name(name)?;
         ws.set_header(header(&format!("{title} · {metric}")));
         period_weeks_sheet(ws, books, period, i, fig, l, st)?;
     }

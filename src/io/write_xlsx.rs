@@ -4,7 +4,9 @@
 
 use super::manifest::InputSum;
 use super::xlsx_labels::{labels, Labels};
-use super::xlsx_style::{figure, places, properties, sheet_name, workbook, Figures, Sheet, Styles};
+use super::xlsx_style::{
+    figure, places, properties, rep_sheet, sheet_name, workbook, Figures, Sheet, Styles,
+};
 use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use crate::engine::calendar::ym_label;
 use crate::engine::layout::{MetricLines, Periods, MONTH0};
@@ -50,12 +52,13 @@ pub fn plan_xlsx(book: &PlanBook) -> Result<Vec<u8>, XlsxError> {
         .iter()
         .map(|s| s.to_lowercase())
         .collect();
+    let reps = book.input.reps.len();
     for ml in book.lines {
         let name = sheet_name(&book.input.metrics[ml.metric].name, &mut taken);
-        metric_sheet(wb.add_worksheet().set_name(name)?, book, l, &st, ml)?;
+        metric_sheet(rep_sheet(&mut wb, reps)?.set_name(name)?, book, l, &st, ml)?;
     }
     seasonality_sheet(wb.add_worksheet().set_name(l.seasonality)?, book, l, &st)?;
-    weights_sheet(wb.add_worksheet().set_name(l.weights)?, book, l, &st)?;
+    weights_sheet(rep_sheet(&mut wb, reps)?.set_name(l.weights)?, book, l, &st)?;
     checks_sheet(wb.add_worksheet().set_name(l.checks)?, book, l, &st)?;
     assumptions_sheet(wb.add_worksheet().set_name(l.assumptions)?, book, l, &st)?;
     let title = format!("{} {}", l.title, book.plan.year);

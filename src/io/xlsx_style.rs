@@ -376,6 +376,22 @@ pub fn workbook() -> Workbook {
     wb
 }
 
+/// Above this many reps, sheets with a row per rep are written row by row
+/// through temporary files (rust_xlsxwriter's low-memory worksheets), so that
+/// memory stays bounded for a large sales organisation. The cells are the
+/// same; such sheets lack the optional row `spans` hint and number their
+/// shared strings in the order written.
+pub const STREAMED_REPS: usize = 1000;
+
+/// A new sheet with a row per rep of `reps`: a low-memory one above [`STREAMED_REPS`].
+pub fn rep_sheet(wb: &mut Workbook, reps: usize) -> Result<&mut Worksheet, XlsxError> {
+    if reps > STREAMED_REPS {
+        wb.add_worksheet_with_low_memory()
+    } else {
+        Ok(wb.add_worksheet())
+    }
+}
+
 /// Workbook properties with a fixed creation date: no wall-clock time in the file.
 pub fn properties(
     title: &str,

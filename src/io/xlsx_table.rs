@@ -55,12 +55,18 @@ pub fn team_table(
     let mut totals = Totals::default();
     for block in rows.chunk_by(|a, b| a.team_key == b.team_key) {
         let first = row;
+        let last = first + block.len() as RowNum - 1;
+        let team = !block[0].team_key.is_empty();
+        // Grouped before its rows are written: a low-memory sheet has
+        // written a row away once the next one starts.
+        if team {
+            sh.ws.group_rows(first, last)?;
+        }
         for r in block {
             rep_row(sh, row, r, cols)?;
             row += 1;
         }
-        let last = row - 1;
-        if block[0].team_key.is_empty() {
+        if !team {
             totals.add(first, last);
             continue;
         }
@@ -79,7 +85,6 @@ pub fn team_table(
                 &c.fig.bold,
             )?;
         }
-        sh.ws.group_rows(first, last)?;
         totals.add(row, row);
         row += 1;
     }
