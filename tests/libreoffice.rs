@@ -129,34 +129,9 @@ fn libreoffice_totals_of_the_example_equal_plan_csv() {
 /// `gen_data.py --scale medium` (500 reps): needs ../shared/bench and python3 with pandas.
 #[test]
 fn libreoffice_totals_of_medium_equal_plan_csv() {
-    if !soffice_available() {
-        return;
-    }
-    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_data.py");
-    if !bench.exists() {
-        println!("skipped: {} is absent", bench.display());
-        return;
-    }
-    let f = Fixture::new();
-    let gen = Command::new("python3")
-        .arg(&bench)
-        .args(["--scale", "medium", "--out"])
-        .arg(f.path("data"))
-        .output();
-    if !gen.as_ref().is_ok_and(|g| g.status.success()) {
-        println!("skipped: gen_data.py did not run (python3 with numpy and pandas needed)");
-        return;
-    }
+    let Some(f) = medium_data() else { return };
     f.write("data/plan.toml", support::GENERATED_PLAN);
-    let out = f.path("out");
-    let o = f.run(&[
-        "split",
-        "data/plan.toml",
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    let out = split_data(&f);
     check_plan_folder(&f, &out, 500);
 }
 
@@ -164,24 +139,7 @@ fn libreoffice_totals_of_medium_equal_plan_csv() {
 /// low-memory sheets): medium's 500 reps and 600 more, without quota letters.
 #[test]
 fn libreoffice_totals_of_a_streamed_plan_equal_plan_csv() {
-    if !soffice_available() {
-        return;
-    }
-    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_data.py");
-    if !bench.exists() {
-        println!("skipped: {} is absent", bench.display());
-        return;
-    }
-    let f = Fixture::new();
-    let gen = Command::new("python3")
-        .arg(&bench)
-        .args(["--scale", "medium", "--out"])
-        .arg(f.path("data"))
-        .output();
-    if !gen.as_ref().is_ok_and(|g| g.status.success()) {
-        println!("skipped: gen_data.py did not run (python3 with numpy and pandas needed)");
-        return;
-    }
+    let Some(f) = medium_data() else { return };
     let mut reps = std::fs::read_to_string(f.path("data/reps.csv")).unwrap();
     let teams = ["Metro", "Central"];
     for i in 0..600 {
@@ -198,6 +156,38 @@ fn libreoffice_totals_of_a_streamed_plan_equal_plan_csv() {
             support::GENERATED_PLAN
         ),
     );
+    let out = split_data(&f);
+    let csv = std::fs::read_to_string(out.join("plan.csv")).unwrap();
+    assert!(csv.contains(",N0599,"), "1,100 reps planned");
+    check_plan_folder(&f, &out, 0);
+}
+
+/// A fixture holding `gen_data.py --scale medium` in `data/`; `None` (the
+/// reason printed) without LibreOffice, ../shared/bench or python3 with pandas.
+fn medium_data() -> Option<Fixture> {
+    if !soffice_available() {
+        return None;
+    }
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_data.py");
+    if !bench.exists() {
+        println!("skipped: {} is absent", bench.display());
+        return None;
+    }
+    let f = Fixture::new();
+    let gen = Command::new("python3")
+        .arg(&bench)
+        .args(["--scale", "medium", "--out"])
+        .arg(f.path("data"))
+        .output();
+    if !gen.as_ref().is_ok_and(|g| g.status.success()) {
+        println!("skipped: gen_data.py did not run (python3 with numpy and pandas needed)");
+        return None;
+    }
+    Some(f)
+}
+
+/// Runs `plan split data/plan.toml` of the fixture; returns the plan folder.
+fn split_data(f: &Fixture) -> PathBuf {
     let out = f.path("out");
     let o = f.run(&[
         "split",
@@ -207,9 +197,7 @@ fn libreoffice_totals_of_a_streamed_plan_equal_plan_csv() {
         "-q",
     ]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let csv = std::fs::read_to_string(out.join("plan.csv")).unwrap();
-    assert!(csv.contains(",N0599,"), "1,100 reps planned");
-    check_plan_folder(&f, &out, 0);
+    out
 }
 
 /// Every workbook of a plan folder, recalculated by LibreOffice, against its plan.csv.

@@ -5,9 +5,10 @@
 mod support;
 
 use assert_cmd::Command;
-use calamine::{open_workbook_auto, Data, Range, Reader};
+use calamine::{open_workbook_auto, Data, Range, Reader, Sheets};
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use support::{number, text};
 
@@ -153,6 +154,32 @@ fn check_metric_sheet(
     counts
 }
 
+/// Checks the revenue and visits sheets (two teams, `reps` reps) against
+/// plan.csv; returns the revenue sheet.
+fn both_metric_sheets(
+    wb: &mut Sheets<BufReader<fs::File>>,
+    csv: &BTreeMap<(String, String, String, String), String>,
+    reps: usize,
+) -> Range<Data> {
+    let expected = Counts {
+        reps,
+        subtotals: 2,
+        totals: 1,
+    };
+    let labels = ("Subtotal", "Total");
+    let revenue = wb.worksheet_range("revenue").unwrap();
+    assert_eq!(
+        check_metric_sheet(&revenue, csv, "revenue", 2, labels),
+        expected
+    );
+    let visits = wb.worksheet_range("visits").unwrap();
+    assert_eq!(
+        check_metric_sheet(&visits, csv, "visits", 0, labels),
+        expected
+    );
+    revenue
+}
+
 fn setup() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("in");
@@ -179,22 +206,7 @@ fn metric_sheets_match_plan_csv_and_checks_pass() {
             "Assumptions"
         ]
     );
-    let expected = Counts {
-        reps: 5,
-        subtotals: 2,
-        totals: 1,
-    };
-    let revenue = wb.worksheet_range("revenue").unwrap();
-    let labels = ("Subtotal", "Total");
-    assert_eq!(
-        check_metric_sheet(&revenue, &csv, "revenue", 2, labels),
-        expected
-    );
-    let visits = wb.worksheet_range("visits").unwrap();
-    assert_eq!(
-        check_metric_sheet(&visits, &csv, "visits", 0, labels),
-        expected
-    );
+    let revenue = both_metric_sheets(&mut wb, &csv, 5);
 
     // Text from input stays text: the name reads back as written, not as a formula.
     let row = (1..=revenue.end().unwrap().0)
@@ -274,22 +286,7 @@ fn above_a_thousand_reps_the_rep_sheets_are_streamed_with_the_same_figures() {
     split(&dir, &out, &[]);
     let csv = read_plan_csv(&out);
     let mut wb = open_workbook_auto(out.join("plan.xlsx")).unwrap();
-    let expected = Counts {
-        reps: 1200,
-        subtotals: 2,
-        totals: 1,
-    };
-    let labels = ("Subtotal", "Total");
-    let revenue = wb.worksheet_range("revenue").unwrap();
-    assert_eq!(
-        check_metric_sheet(&revenue, &csv, "revenue", 2, labels),
-        expected
-    );
-    let visits = wb.worksheet_range("visits").unwrap();
-    assert_eq!(
-        check_metric_sheet(&visits, &csv, "visits", 0, labels),
-        expected
-    );
+    both_metric_sheets(&mut wb, &csv, 1200);
     let formulas = wb.worksheet_formula("revenue").unwrap();
     assert_eq!(
         formulas.get_value((1, 19)).map(String::as_str),
