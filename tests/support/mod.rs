@@ -1,6 +1,8 @@
 //! Shared helpers of the integration tests: fixture folders, running the binary, reading outputs.
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use assert_cmd::Command;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
