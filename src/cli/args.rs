@@ -202,6 +202,9 @@ pub struct SplitArgs {
     /// Write into an --out folder that is not a plan folder, leaving its other files alone.
     #[arg(long)]
     pub force: bool,
+    /// With --as-of, plan every month anew instead of keeping the previous plan's past months.
+    #[arg(long)]
+    pub fresh: bool,
 }
 
 #[cfg(test)]

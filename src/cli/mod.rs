@@ -155,23 +155,18 @@ fn split(args: &SplitArgs) -> Exit {
             Some(d) => config.base.join(d),
             None => config.base.join("out"),
         });
-    let _lock = match (args.dry_run, persist::lock(&out)) {
-        (true, _) => None,
-        (false, Ok(lock)) => Some(lock),
-        (false, Err(e)) => {
+    let target = match persist::OutPath::resolve(&out) {
+        Ok(t) => t,
+        Err(e) => {
             report::error(&e.to_string());
             return Exit::Output;
         }
     };
     // A re-plan: --as-of with a previous plan in --out keeps its past months.
     let mut replans = None;
-    if let Some(date) =
-        as_of.filter(|_| out.join("manifest.json").is_file() && out.join("plan.csv").is_file())
-    {
-        match crate::io::load::previous_targets(
-            &out.join("plan.csv"),
-            &out.join("plan.csv").display().to_string(),
-        ) {
+    if let Some(date) = as_of.filter(|_| !args.fresh && is_plan_folder(&target)) {
+        let csv = target.path().join("plan.csv");
+        match crate::io::load::previous_targets(&csv, &csv.display().to_string()) {
             Ok(targets) => {
                 config.frozen = Some(crate::engine::model::Frozen {
                     as_of: date,
@@ -180,10 +175,11 @@ fn split(args: &SplitArgs) -> Exit {
             }
             Err(p) => {
                 report::print(&[p], a.quiet, a.strict);
+                report::error("a re-plan keeps the months before --as-of from the previous plan.csv; restore it, or add --fresh to plan every month anew");
                 return Exit::Input;
             }
         }
-        replans = crate::io::manifest::sha256_file(&out.join("manifest.json")).ok();
+        replans = manifest_sha(&target);
     }
     let started = std::time::Instant::now();
     let progress = progress::Progress::new(!a.quiet && !a.json);
@@ -227,32 +223,32 @@ fn split(args: &SplitArgs) -> Exit {
     let opts = pipeline::RenderOptions {
         as_of: as_of.map(|d| d.to_string()),
         lang,
-        replans,
+        replans: replans.clone(),
     };
-    let previous = persist::previous_files(&out);
+    let previous = persist::previous_files(&target);
     progress.step("writing the plan");
+    let mut kept = Vec::new();
     let manifest = if args.dry_run {
         let sink = progress::Tracked {
             sink: &persist::Discard,
             progress: &progress,
         };
-        pipeline::render(&config, &planned, &opts, &sink)
+        render(&config, &planned, &opts, &sink)
     } else {
-        let stage = match persist::Staging::begin(&out, args.force) {
+        let (_lock, stage) = match begin_writing(&target, args.force, replans.as_deref()) {
             Ok(s) => s,
             Err(e) => {
-                report::error(&e.to_string());
-                if matches!(e, persist::PersistError::Foreign { .. }) {
-                    report::error("use an empty or new folder, or --force to write into it");
-                }
+                progress.finish();
+                report::error(&e);
                 return Exit::Output;
             }
         };
+        kept = stage.kept().to_vec();
         let sink = progress::Tracked {
             sink: &stage,
             progress: &progress,
         };
-        pipeline::render(&config, &planned, &opts, &sink)
+        render(&config, &planned, &opts, &sink)
             .and_then(|m| stage.commit().map(|()| m).map_err(|e| e.to_string()))
     };
     progress.finish();
@@ -269,6 +265,9 @@ fn split(args: &SplitArgs) -> Exit {
             return Exit::Output;
         }
     };
+    if !kept.is_empty() && !a.quiet {
+        report::note_kept(&target.path(), &kept);
+    }
     let summary = Summary {
         year: planned.plan.year,
         reps: planned.plan.counted.len(),
@@ -280,6 +279,62 @@ fn split(args: &SplitArgs) -> Exit {
     };
     summary.print(a.json, a.quiet);
     Exit::Done
+}
+
+/// Renders the plan into `sink`. rust_xlsxwriter panics when it cannot write
+/// a low-memory sheet's temporary file (a full TMPDIR): that is an output
+/// error, not an internal one.
+fn render(
+    config: &Config,
+    planned: &pipeline::Planned,
+    opts: &pipeline::RenderOptions,
+    sink: &dyn persist::Sink,
+) -> Result<crate::io::manifest::Manifest, String> {
+    let run = std::panic::AssertUnwindSafe(|| pipeline::render(config, planned, opts, sink));
+    std::panic::catch_unwind(run).unwrap_or_else(|payload| {
+        if !crate::io::xlsx_style::is_write_panic(payload.as_ref()) {
+            std::panic::resume_unwind(payload)
+        }
+        Err(format!(
+            "no space left for the temporary files of large sheets in {} (TMPDIR)",
+            std::env::temp_dir().display()
+        ))
+    })
+}
+
+/// True when `out` holds a previous plan (its manifest.json a regular file).
+fn is_plan_folder(out: &persist::OutPath) -> bool {
+    matches!(persist::out_state(out), Ok(persist::OutState::Plan))
+}
+
+/// The SHA-256 of the plan folder's manifest.
+fn manifest_sha(out: &persist::OutPath) -> Option<String> {
+    crate::io::manifest::sha256_file(&out.path().join("manifest.json")).ok()
+}
+
+/// Takes the output folder's lock (only now that the plan is made, so that a
+/// run that fails before writing leaves the folder beside `--out` as it was)
+/// and opens the staging folder. A re-plan whose previous plan was replaced
+/// by another run meanwhile is refused.
+fn begin_writing(
+    out: &persist::OutPath,
+    force: bool,
+    replans: Option<&str>,
+) -> Result<(persist::OutLock, persist::Staging), String> {
+    let lock = persist::lock(out).map_err(|e| e.to_string())?;
+    if replans.is_some() && manifest_sha(out).as_deref() != replans {
+        return Err(format!(
+            "{}: another run replaced the plan while this re-plan was being made; run it again",
+            out.path().display()
+        ));
+    }
+    let stage = persist::Staging::begin(out, force).map_err(|e| match e {
+        persist::PersistError::Foreign { .. } => {
+            format!("{e}\nerror: use an empty or new folder, or --force to write into it")
+        }
+        e => e.to_string(),
+    })?;
+    Ok((lock, stage))
 }
 
 struct Summary {

@@ -74,6 +74,27 @@ fn clean(s: &str, terminal: bool) -> String {
     }
 }
 
+/// Says once which entries of the output folder plan did not write and left in place.
+pub fn note_kept(out: &std::path::Path, kept: &[String]) {
+    const SHOWN: usize = 10;
+    let mut list = kept
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if kept.len() > SHOWN {
+        list.push_str(&format!(" and {} more", kept.len() - SHOWN));
+    }
+    let text = clean(&list, std::io::stderr().is_terminal());
+    eprintln!(
+        "note: {}: {} entr{} that plan did not write stay in place: {text}",
+        out.display(),
+        kept.len(),
+        if kept.len() == 1 { "y" } else { "ies" }
+    );
+}
+
 /// Prints one error line.
 pub fn error(msg: &str) {
     let color = std::io::stderr().is_terminal();

@@ -383,6 +383,18 @@ pub fn workbook() -> Workbook {
 /// shared strings in the order written.
 pub const STREAMED_REPS: usize = 1000;
 
+/// True when a panic is rust_xlsxwriter's failure to write a low-memory
+/// sheet's temporary file (it panics with this message instead of returning
+/// an error).
+pub fn is_write_panic(payload: &(dyn std::any::Any + Send)) -> bool {
+    const XML_WRITE_ERROR: &str = "Couldn't write to xml file";
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied());
+    text.is_some_and(|t| t.contains(XML_WRITE_ERROR))
+}
+
 /// A new sheet with a row per rep of `reps`: a low-memory one above [`STREAMED_REPS`].
 pub fn rep_sheet(wb: &mut Workbook, reps: usize) -> Result<&mut Worksheet, XlsxError> {
     if reps > STREAMED_REPS {
