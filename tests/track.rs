@@ -278,12 +278,34 @@ fn progress_matches_hand_computed_figures() {
     assert_eq!(last[4], Data::Float(44500.5));
     let alerts_sheet = wb.worksheet_range("Alerts").unwrap();
     assert_eq!(alerts_sheet.rows().count(), alerts.len() + 1);
-    // The plan's own files are untouched, and no temporary file is left.
+    // The plan's own files are untouched, the manifest lists the progress
+    // files beside them, and no temporary file is left.
     for (p, bytes) in ["out/plan.csv", "out/manifest.json", "out/plan.xlsx"]
         .iter()
         .zip(&before)
     {
-        assert_eq!(&std::fs::read(f.path(p)).unwrap(), bytes, "{p}");
+        if *p != "out/manifest.json" {
+            assert_eq!(&std::fs::read(f.path(p)).unwrap(), bytes, "{p}");
+            continue;
+        }
+        let old: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        let new: serde_json::Value = serde_json::from_str(&f.read(p)).unwrap();
+        assert_eq!(old["plan"], new["plan"]);
+        let files = new["files"].as_array().unwrap();
+        assert_eq!(
+            &files[..files.len() - 2],
+            old["files"].as_array().unwrap().as_slice()
+        );
+        for (entry, name) in files[files.len() - 2..]
+            .iter()
+            .zip(["progress.xlsx", "progress.csv"])
+        {
+            let sha = plan::io::manifest::sha256_hex(
+                &std::fs::read(f.path(&format!("out/{name}"))).unwrap(),
+            );
+            assert_eq!(entry["path"], name);
+            assert_eq!(entry["sha256"], sha.as_str());
+        }
     }
     let hidden: Vec<_> = std::fs::read_dir(f.path("out"))
         .unwrap()

@@ -9,9 +9,12 @@ use crate::engine::diag::{Origin, Problem};
 use crate::engine::track::{self, TrackInput, TrackRep};
 use crate::io::load::{self, Source};
 use crate::io::manifest;
+use crate::io::persist::{self, OutPath};
 use crate::io::planfile::{self, PlanFile};
 use crate::io::track_read::{self, PlanFolder};
 use crate::io::write_track::{self, ProgressBook};
+use crate::store::dir::Dir;
+use crate::store::replace::replace_files;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -136,7 +139,7 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
     let out = args.out.clone().unwrap_or_else(|| args.plan.clone());
     report::sort(&mut problems);
     report::print(&problems, args.quiet, false);
-    if let Err(e) = write_files(&out, &bytes) {
+    if let Err(e) = write_files(&out, &args.plan, &bytes) {
         report::error(&format!("{e}; no progress file was replaced"));
         return Err(Exit::Output);
     }
@@ -230,59 +233,52 @@ fn calendar(
     WorkCalendar::new(holidays, workdays)
 }
 
-/// Writes each file to a temporary file in `out` and renames it into place
-/// once every file is written; the plan's own files are never touched.
-fn write_files(out: &Path, bytes: &[Vec<u8>; 2]) -> Result<(), String> {
+/// Writes the progress files into `out`, each atomically; the plan's own
+/// files are never touched. Written into the plan folder (under its lock),
+/// they are listed in its manifest, so that the next `plan split` knows them
+/// as plan's and replaces the folder as a whole.
+fn write_files(out: &Path, plan: &Path, bytes: &[Vec<u8>; 2]) -> Result<(), String> {
     let shown = |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), io_reason(&e));
     std::fs::create_dir_all(out).map_err(|e| shown(out, e))?;
-    remove_stale(out);
-    let pid = std::process::id();
-    let temps: Vec<PathBuf> = FILES
-        .iter()
-        .map(|name| out.join(format!(".{name}.plan-tmp-{pid}")))
-        .collect();
-    let clean = |temps: &[PathBuf]| {
-        for t in temps {
-            let _ = std::fs::remove_file(t);
-        }
+    let dir = Dir::open(out).map_err(|e| shown(out, e))?;
+    let into_plan = std::fs::canonicalize(out).ok() == std::fs::canonicalize(plan).ok();
+    let _lock = match into_plan {
+        true => Some(
+            OutPath::resolve(plan)
+                .and_then(|p| persist::lock(&p))
+                .map_err(|e| e.to_string())?,
+        ),
+        false => None,
     };
-    for (tmp, data) in temps.iter().zip(bytes) {
-        let written = std::fs::File::create(tmp).and_then(|mut f| {
-            f.write_all(data)?;
-            f.sync_all()
-        });
-        if let Err(e) = written {
-            clean(&temps);
-            return Err(shown(tmp, e));
-        }
-    }
-    for (i, (tmp, name)) in temps.iter().zip(FILES).enumerate() {
-        let to = out.join(name);
-        if let Err(e) = std::fs::rename(tmp, &to) {
-            clean(&temps[i..]);
-            return Err(shown(&to, e));
-        }
+    let files: Vec<(&str, &[u8])> = FILES
+        .iter()
+        .copied()
+        .zip(bytes.iter().map(Vec::as_slice))
+        .collect();
+    replace_files(&dir, &files).map_err(|(name, e)| shown(&out.join(name), e))?;
+    if into_plan {
+        list_in_manifest(&dir, &files).map_err(|e| shown(&out.join("manifest.json"), e))?;
     }
     Ok(())
 }
 
-/// Removes temporary progress files in `out` left by runs whose process is gone.
-fn remove_stale(out: &Path) {
-    let Ok(entries) = std::fs::read_dir(out) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let file = e.file_name().to_string_lossy().into_owned();
-        let pid = FILES.iter().find_map(|name| {
-            file.strip_prefix(&format!(".{name}.plan-tmp-"))
-                .and_then(|pid| pid.parse::<u32>().ok())
-        });
-        if let Some(pid) = pid {
-            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
+/// Lists the progress files, with their checksums, in the plan folder's manifest.
+fn list_in_manifest(dir: &Dir, files: &[(&str, &[u8])]) -> std::io::Result<()> {
+    use std::io::Read;
+    let mut text = Vec::new();
+    dir.read_file(std::ffi::OsStr::new("manifest.json"))?
+        .take(64 << 20)
+        .read_to_end(&mut text)?;
+    let mut m = manifest::Manifest::from_bytes(&text).map_err(std::io::Error::other)?;
+    m.files.retain(|f| !FILES.contains(&f.path.as_str()));
+    m.files
+        .extend(files.iter().map(|(name, bytes)| manifest::FileEntry {
+            path: name.to_string(),
+            sha256: manifest::sha256_hex(bytes),
+            rep_id: None,
+            email: None,
+        }));
+    replace_files(dir, &[("manifest.json", &m.to_bytes())]).map_err(|(_, e)| e)
 }
 
 /// The progress as JSON, or a summary line and the alerts, on stdout.

@@ -4,7 +4,7 @@
 
 use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io;
 use std::os::fd::OwnedFd;
@@ -73,9 +73,7 @@ impl Dir {
             Err(Errno::NOENT) => Ok(Kind::Missing),
             Err(e) => Err(e.into()),
             Ok(st) => Ok(match FileType::from_raw_mode(st.st_mode) {
-                FileType::RegularFile => Kind::File {
-                    links: st.st_nlink,
-                },
+                FileType::RegularFile => Kind::File { links: st.st_nlink },
                 FileType::Directory => Kind::Dir,
                 _ => Kind::Other,
             }),
@@ -152,6 +150,18 @@ impl Dir {
             Err(e) if unsupported(e) => Ok(false),
             r => r.map(|()| true).map_err(Into::into),
         }
+    }
+
+    /// The names in this folder.
+    pub fn entries(&self) -> io::Result<Vec<OsString>> {
+        let mut names = Vec::new();
+        for entry in rfs::Dir::read_from(&self.fd)? {
+            let name = entry?.file_name().to_bytes().to_vec();
+            if name != b"." && name != b".." {
+                names.push(std::os::unix::ffi::OsStringExt::from_vec(name));
+            }
+        }
+        Ok(names)
     }
 
     /// Writes the folder's entries to the disk.

@@ -3,3 +3,4 @@
 //! folders it holds open itself (SPEC §5).
 
 pub mod dir;
+pub mod replace;
