@@ -106,15 +106,18 @@ fn init(args: &InitArgs) -> Exit {
             return Exit::Output;
         }
     }
-    let written = std::fs::create_dir_all(&args.dir).and_then(|()| {
-        files
-            .iter()
-            .try_for_each(|(name, bytes)| std::fs::write(args.dir.join(name), bytes))
-    });
-    if let Err(e) = written {
+    let named: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let written = std::fs::create_dir_all(&args.dir)
+        .and_then(|()| crate::store::dir::Dir::open(&args.dir))
+        .map_err(|e| (String::new(), e))
+        .and_then(|dir| crate::store::replace::replace_files(&dir, &named));
+    if let Err((name, e)) = written {
         report::error(&format!(
             "{}: {}",
-            args.dir.display(),
+            args.dir.join(name).display(),
             config::io_reason(&e)
         ));
         return Exit::Output;

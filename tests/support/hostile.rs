@@ -92,3 +92,16 @@ pub fn run_limited(dir: &Path, limit_mib: u64, args: &[&str]) -> super::Output {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Asserts two snapshots are equal, naming the entries that differ (not their bytes).
+pub fn assert_same(before: &BTreeMap<String, Entry>, after: &BTreeMap<String, Entry>, what: &str) {
+    let differ: Vec<&String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{what}: these entries differ: {differ:?}"
+    );
+}
