@@ -410,3 +410,41 @@ fn a_full_tmpdir_for_a_large_plan_is_exit_4_not_a_panic() {
     assert_unchanged_outside(&before, &after, "out");
     assert!(!f.path("out").exists());
 }
+
+#[test]
+fn a_fault_midway_through_a_file_by_file_install_says_so_and_the_rerun_completes() {
+    if std::process::Command::new("strace")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: strace is not installed (apt-get install strace)");
+        return;
+    }
+    let f = Fixture::small();
+    let new = new_plan(&f);
+    f.write("targets.csv", SMALL_TARGETS);
+    f.split_ok();
+    f.write("out/notes.txt", "mine");
+    f.write("targets.csv", NEW_TARGETS);
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-o", "/dev/null", "-e", "trace=renameat"])
+        .arg("-einject=renameat:error=EIO:when=3")
+        .arg(assert_cmd::cargo::cargo_bin("plan"))
+        .args(["split", "plan.toml", "--out", "out"])
+        .current_dir(f.dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("part of the new plan"), "{stderr}");
+    assert!(
+        !stderr.contains("untouched;") && !stderr.contains("is untouched"),
+        "{stderr}"
+    );
+    assert_eq!(f.read("out/notes.txt"), "mine");
+    f.split_ok();
+    let mut now = files(&f.path("out"));
+    assert_eq!(now.remove("notes.txt"), Some(Entry::File(b"mine".to_vec())));
+    assert!(now == new, "the rerun completes the new plan");
+}

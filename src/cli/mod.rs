@@ -237,6 +237,7 @@ fn split(args: &SplitArgs) -> Exit {
             progress: &progress,
         };
         render(&config, &planned, &opts, &sink)
+            .map_err(|e| format!("{e}; the previous plan, if any, is untouched"))
     } else {
         let (_lock, stage) = match begin_writing(&target, args.force, replans.as_deref()) {
             Ok(s) => s,
@@ -252,7 +253,8 @@ fn split(args: &SplitArgs) -> Exit {
             progress: &progress,
         };
         render(&config, &planned, &opts, &sink)
-            .and_then(|m| stage.commit().map(|()| m).map_err(|e| e.to_string()))
+            .map_err(|e| format!("{e}; the previous plan, if any, is untouched"))
+            .and_then(|m| stage.commit().map(|()| m).map_err(commit_error))
     };
     progress.finish();
     if a.verbose {
@@ -264,7 +266,7 @@ fn split(args: &SplitArgs) -> Exit {
     let manifest = match manifest {
         Ok(m) => m,
         Err(e) => {
-            report::error(&format!("{e}; the previous plan, if any, is untouched"));
+            report::error(&e);
             return Exit::Output;
         }
     };
@@ -303,6 +305,14 @@ fn render(
             std::env::temp_dir().display()
         ))
     })
+}
+
+/// A failed commit: whether the previous plan is untouched depends on where it failed.
+fn commit_error(e: persist::PersistError) -> String {
+    match e {
+        persist::PersistError::Partial { .. } => e.to_string(),
+        e => format!("{e}; the previous plan, if any, is untouched"),
+    }
 }
 
 /// True when `out` holds a previous plan (its manifest.json a regular file).

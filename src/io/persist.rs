@@ -39,6 +39,11 @@ pub enum PersistError {
     NotOurs { path: String },
     #[error("{out}: another plan run is writing this folder (lock {lock}); try again when it has finished")]
     Busy { out: String, lock: String },
+    #[error("{path}: {source}; the folder now holds part of the new plan (files it does not list are untouched): run again")]
+    Partial {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -440,7 +445,11 @@ impl Staging {
         let _ = fs::remove_dir_all(self.out.parent.join(&spare));
         let err = || io_err(&self.out.parent);
         if parent.exchange(tmp, name).map_err(err())? {
-            return parent.rename_new(tmp, &spare).map_err(err());
+            // The new plan is in place: the old one becomes the spare if it can.
+            if parent.rename_new(tmp, &spare).is_err() {
+                let _ = fs::remove_dir_all(self.out.parent.join(tmp));
+            }
+            return Ok(());
         }
         // No atomic exchange on this file system: two renames.
         parent.rename_new(name, &spare).map_err(err())?;
@@ -462,19 +471,39 @@ impl Staging {
         }
         let mut order: Vec<&String> = files.iter().filter(|f| *f != "manifest.json").collect();
         order.extend(files.iter().filter(|f| *f == "manifest.json"));
-        for rel in order {
+        for (i, rel) in order.into_iter().enumerate() {
             let (dir, file) = split_rel(rel);
-            let shown = out_path.join(rel);
-            let from = self.tmp.descend(dir, false).map_err(io_err(&shown))?;
-            let to = out.descend(dir, true).map_err(io_err(&shown))?;
-            from.rename(file, &to, file).map_err(io_err(&shown))?;
+            let shown = out_path.join(rel).display().to_string();
+            let moved = self.tmp.descend(dir, false).and_then(|from| {
+                let to = out.descend(dir, true)?;
+                from.rename(file, &to, file)
+            });
+            match moved {
+                Err(source) if i > 0 => {
+                    return Err(PersistError::Partial {
+                        path: shown,
+                        source,
+                    })
+                }
+                Err(source) => {
+                    return Err(PersistError::Io {
+                        path: shown,
+                        source,
+                    })
+                }
+                Ok(()) => {}
+            }
         }
         let now: BTreeSet<&str> = files.iter().map(String::as_str).collect();
         for rel in self.previous.keys().filter(|p| !now.contains(p.as_str())) {
             let (dir, file) = split_rel(rel);
             if let Ok(d) = out.descend(dir, false) {
                 if let Ok(Kind::File { .. }) = d.kind(file) {
-                    d.remove_file(file).map_err(io_err(&out_path.join(rel)))?;
+                    d.remove_file(file)
+                        .map_err(|source| PersistError::Partial {
+                            path: out_path.join(rel).display().to_string(),
+                            source,
+                        })?;
                 }
             }
         }
