@@ -127,6 +127,7 @@ fn input(specs: &[RepSpec], targets: &[u64; 3], fiscal_start: u32, over: f64) ->
             period: PeriodText::Year(2027),
             value: TargetValue::Amount(Decimal::new(*a as i64, 2)),
             origin: Origin::file("targets"),
+            value_cell: Origin::file("targets"),
         })
         .collect();
     PlanInput {
