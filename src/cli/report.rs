@@ -87,3 +87,17 @@ pub fn error(msg: &str) {
         eprintln!("error: {text}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            escape_controls("a\nerror: x\u{1b}[31m\tb\r"),
+            "a\\nerror: x\\u{1b}[31m\\tb\\r"
+        );
+        assert_eq!(escape_controls("销售 \"q\" \\"), "销售 \"q\" \\");
+    }
+}
