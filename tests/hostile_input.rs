@@ -23,10 +23,15 @@ fn refused(f: &Fixture, parts: &[&str]) {
     assert!(!f.path("out").exists(), "a refused plan wrote --out");
 }
 
-fn with_targets(targets: &str) -> Fixture {
+/// The small fixture with one file replaced.
+fn with(rel: &str, text: &str) -> Fixture {
     let f = Fixture::small();
-    f.write("targets.csv", targets);
+    f.write(rel, text);
     f
+}
+
+fn with_targets(targets: &str) -> Fixture {
+    with("targets.csv", targets)
 }
 
 const LIMIT: &str = "at most 9999999999999.99, 15 significant digits";
@@ -253,8 +258,7 @@ fn long_cjk_rep_ids_give_short_unique_letter_names() {
 
 #[test]
 fn formula_leading_rep_ids_are_refused_at_the_cell() {
-    let f = Fixture::small();
-    f.write(
+    let f = with(
         "reps.csv",
         &support::SMALL_REPS.replace("\nN2,", "\n=HYPERLINK(1),"),
     );
@@ -270,8 +274,7 @@ fn formula_leading_rep_ids_are_refused_at_the_cell() {
 
 #[test]
 fn formula_leading_teams_and_scopes_are_refused_at_the_cell() {
-    let f = Fixture::small();
-    f.write(
+    let f = with(
         "reps.csv",
         &support::SMALL_REPS.replace(",South,", ",@South,"),
     );
