@@ -127,6 +127,7 @@ fn input(specs: &[RepSpec], targets: &[u64; 3], fiscal_start: u32, over: f64) ->
             period: PeriodText::Year(2027),
             value: TargetValue::Amount(Decimal::new(*a as i64, 2)),
             origin: Origin::file("targets"),
+            value_cell: Origin::file("targets"),
         })
         .collect();
     PlanInput {
@@ -230,5 +231,63 @@ proptest! {
         prop_assert_eq!(days as i64, (last - first).num_days() + 1);
         let weekdays = first.iter_days().take_while(|d| *d <= last).filter(|d| d.weekday().number_from_monday() <= 5).count();
         prop_assert_eq!(cal.month_workdays.iter().sum::<u32>() as usize, weekdays);
+    }
+}
+
+/// A target (in cents) near or beyond the figure limit, or an ordinary one.
+fn extreme_target() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        0u64..1000,
+        10u64.pow(14)..10u64.pow(15),
+        Just(999_999_999_999_999),
+        Just(1_000_000_000_000_000),
+        10u64.pow(15)..10u64.pow(17),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Targets and over-assignment at the extremes: an exact plan within the
+    /// limit (every level sums exactly, every part ≥ 0), or the limit's error;
+    /// never a wrapped or zeroed figure.
+    #[test]
+    fn extreme_figures_plan_exactly_or_are_refused(
+        (specs, _, fs, _) in org(),
+        targets in [extreme_target(), extreme_target(), extreme_target()],
+        over in prop_oneof![Just(1.0), 1.0f64..10.0, Just(1000.0), Just(1e9)],
+    ) {
+        let input = input(&specs, &targets, fs, over);
+        let plan = match make_plan(&input) {
+            Ok(plan) => plan,
+            Err(problems) => {
+                prop_assert!(problems.iter().all(|p| p.message.contains("more than a plan holds exactly")), "{:?}", problems);
+                return Ok(());
+            }
+        };
+        let limit = plan::engine::limits::MAX_MANTISSA;
+        let mp = &plan.metrics[0];
+        let mut company = 0i64;
+        for (g, group) in mp.groups.iter().enumerate() {
+            let t = targets[["North", "South", "West"].iter().position(|n| *n == group.name).unwrap()];
+            prop_assert!(group.assigned >= 0 && group.assigned <= limit);
+            prop_assert!(t == 0 || group.assigned > 0, "a zeroed total");
+            prop_assert_eq!(group.months.iter().sum::<i64>(), group.assigned);
+            company += group.assigned;
+            for m in 0..12 {
+                let parts: Vec<i64> = mp.reps.iter().filter(|r| r.group == Some(g)).map(|r| r.months[m]).collect();
+                prop_assert!(parts.iter().all(|&x| x >= 0));
+                prop_assert_eq!(parts.iter().sum::<i64>(), group.months[m]);
+            }
+        }
+        prop_assert!(company <= limit);
+        for lines in layout::lines(&plan, &input) {
+            for line in lines.reps.iter().chain(&lines.teams).chain([&lines.company]) {
+                prop_assert!(line.values.iter().all(|&v| (0..=limit).contains(&v)));
+                let months: i64 = line.values[MONTH0..MONTH0 + 12].iter().sum();
+                prop_assert_eq!(line.values[0], months);
+                prop_assert_eq!(line.values[WEEK0..].iter().sum::<i64>(), months);
+            }
+        }
     }
 }

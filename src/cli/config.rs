@@ -3,6 +3,7 @@
 use super::args::InputArgs;
 use crate::engine::calendar::Fiscal;
 use crate::engine::diag::{Origin, Problem};
+use crate::engine::limits;
 use crate::engine::model::{Metric, MetricKind, Rules, Seasonality};
 use crate::engine::value;
 use crate::io::planfile::{self, PlanFile, RulesDef, SeasonalityDef, TableOptions};
@@ -139,6 +140,11 @@ impl Config {
                 .map(|(k, v)| (k.clone(), v.clone())),
         );
         for (name, def) in defs {
+            let named = format!("metrics.{name}");
+            let formula = limits::formula_problem(&name).map(String::from);
+            for msg in formula.into_iter().chain(limits::text_problem(&name)) {
+                problems.push(Problem::error(at(&named), msg).with_value(name.clone()));
+            }
             let kind = match (name.as_str(), def.kind.as_deref()) {
                 ("revenue", None | Some("money")) => MetricKind::Money,
                 ("revenue", Some(k)) => {
@@ -203,6 +209,15 @@ impl Config {
                 role_weights,
                 rules: metric_rules,
             });
+        }
+        let output = &plan_file.output;
+        for (key, text) in [
+            ("output.company", &output.company),
+            ("output.currency", &output.currency),
+        ] {
+            if let Some(msg) = text.as_deref().and_then(limits::text_problem) {
+                problems.push(Problem::error(at(key), msg));
+            }
         }
         for kind in plan_file.output.period_workbooks.iter().flatten() {
             if !matches!(kind.trim().to_lowercase().as_str(), "quarter" | "month") {

@@ -51,7 +51,7 @@ pub fn print(problems: &[Problem], quiet: bool, strict: bool) {
             Severity::Warning => ("warning", "33"),
             Severity::Note => ("note", "36"),
         };
-        let text = clean(&p.to_string(), color);
+        let text = escape_controls(&p.to_string());
         let _ = if color {
             writeln!(err, "\x1b[1;{code}m{label}\x1b[0m: {text}")
         } else {
@@ -63,15 +63,18 @@ pub fn print(problems: &[Problem], quiet: bool, strict: bool) {
     }
 }
 
-/// On a terminal, control characters from user data are not printed.
-fn clean(s: &str, terminal: bool) -> String {
-    if terminal {
-        s.chars()
-            .map(|c| if c.is_control() { '?' } else { c })
-            .collect()
-    } else {
-        s.to_string()
-    }
+/// Control characters from user data, escaped (`\n` as `\\n`, ESC as
+/// `\\u{1b}`): a message never forges a line or a colour, on a terminal or in a log.
+pub fn escape_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Says once which entries of the output folder plan did not write and left in place.
@@ -98,10 +101,24 @@ pub fn note_kept(out: &std::path::Path, kept: &[String]) {
 /// Prints one error line.
 pub fn error(msg: &str) {
     let color = std::io::stderr().is_terminal();
-    let text = clean(msg, color);
+    let text = escape_controls(msg);
     if color {
         eprintln!("\x1b[1;31merror\x1b[0m: {text}");
     } else {
         eprintln!("error: {text}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            escape_controls("a\nerror: x\u{1b}[31m\tb\r"),
+            "a\\nerror: x\\u{1b}[31m\\tb\\r"
+        );
+        assert_eq!(escape_controls("销售 \"q\" \\"), "销售 \"q\" \\");
     }
 }

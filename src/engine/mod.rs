@@ -4,6 +4,7 @@ pub mod allocate;
 pub mod calendar;
 pub mod diag;
 pub mod layout;
+pub mod limits;
 pub mod model;
 pub mod plan;
 pub mod season;

@@ -120,6 +120,8 @@ pub struct Target {
     pub period: PeriodText,
     pub value: TargetValue,
     pub origin: Origin,
+    /// The amount (or growth) cell: figures beyond the limits are named there.
+    pub value_cell: Origin,
 }
 
 /// Sums of the history's value columns over some rows, and how many rows.

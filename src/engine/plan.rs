@@ -3,6 +3,7 @@
 use super::allocate::{ratio_of, ratio_of_f64, round_half_away, split_exact, split_f64};
 use super::calendar::{ym_label, DayIndex, YearCalendar, Ym};
 use super::diag::{Origin, Problem};
+use super::limits::{max_units, units_fit, MAX_DIGITS};
 use super::model::*;
 use super::season::{self, MonthSeries, ScopeTargets, SpreadError, Weights12};
 use super::value::PeriodText;
@@ -12,9 +13,6 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
 type Problems = Vec<Problem>;
-
-/// Targets in units stay below this, so every sum fits in an i64.
-const LARGEST_UNITS: i64 = 1 << 58;
 
 /// Makes the plan, or says every reason it cannot be made.
 pub fn make_plan(input: &PlanInput) -> Result<Plan, Problems> {
@@ -157,10 +155,11 @@ struct Ctx<'a> {
     errors: Problems,
 }
 
-/// The targets of one scope, with the origin of the first row.
+/// The targets of one scope, with the origin of the first row and its value cell.
 struct ScopeRows {
     targets: ScopeTargets,
     origin: Origin,
+    cell: Origin,
 }
 
 impl Ctx<'_> {
@@ -170,6 +169,34 @@ impl Ctx<'_> {
 
     fn fail(&mut self, origin: Option<Origin>, msg: String) {
         self.errors.push(Problem::error(origin, msg));
+    }
+
+    /// False, with an error at `at`, when `units` of `metric` is beyond the
+    /// figures a plan holds exactly; `what` names the figure, `written` the cell's value.
+    fn fits(
+        &mut self,
+        metric: &Metric,
+        units: &BigRational,
+        at: &Origin,
+        what: &str,
+        written: Option<String>,
+    ) -> bool {
+        if units_fit(&units.ceil().to_integer(), metric.unit) {
+            return true;
+        }
+        let limit = BigRational::from_integer(max_units(metric.unit).into());
+        let msg = format!(
+            "{}: {what} of {} is more than a plan holds exactly (at most {}, {MAX_DIGITS} significant digits)",
+            metric.name,
+            self.unit_text(metric, units),
+            self.unit_text(metric, &limit)
+        );
+        let p = Problem::error(Some(at.clone()), msg);
+        self.errors.push(match written {
+            Some(v) => p.with_value(v),
+            None => p,
+        });
+        false
     }
 
     fn unit_text(&self, metric: &Metric, units: &BigRational) -> String {
@@ -293,7 +320,9 @@ impl Ctx<'_> {
                     );
                     return None;
                 }
-                Some(ratio_of(a) / unit)
+                let u = ratio_of(a) / unit;
+                let fits = self.fits(metric, &u, &t.value_cell, "the target", Some(a.to_string()));
+                fits.then_some(u)
             }
             TargetValue::Growth(g) => {
                 let prev0 = self.f0 - 12;
@@ -323,14 +352,17 @@ impl Ctx<'_> {
                 }
                 let one = BigRational::from_integer(1.into());
                 let v = round_half_away(&(ratio_of(sum) * (one + ratio_of(g)) / unit));
-                if v.is_negative() || v.to_i64().is_none_or(|u| u > LARGEST_UNITS) {
+                if v.is_negative() {
                     self.fail(
-                        Some(t.origin.clone()),
-                        format!("a growth of {g} gives a target out of range"),
+                        Some(t.value_cell.clone()),
+                        format!("a growth of {g} gives a negative target"),
                     );
                     return None;
                 }
-                Some(BigRational::from_integer(v))
+                let v = BigRational::from_integer(v);
+                let what = format!("a growth of {g} gives a target");
+                let fits = self.fits(metric, &v, &t.value_cell, &what, Some(g.to_string()));
+                fits.then_some(v)
             }
         }
     }
@@ -410,14 +442,17 @@ impl Ctx<'_> {
                 Owner::Company => company.get_or_insert_with(|| ScopeRows {
                     targets: ScopeTargets::default(),
                     origin: t.origin.clone(),
+                    cell: t.value_cell.clone(),
                 }),
                 Owner::Team(k) => teams.entry(k).or_insert_with(|| ScopeRows {
                     targets: ScopeTargets::default(),
                     origin: t.origin.clone(),
+                    cell: t.value_cell.clone(),
                 }),
                 Owner::Rep(i) => rep_targets.entry(i).or_insert_with(|| ScopeRows {
                     targets: ScopeTargets::default(),
                     origin: t.origin.clone(),
+                    cell: t.value_cell.clone(),
                 }),
             };
             let cell = match slot {
@@ -441,6 +476,7 @@ impl Ctx<'_> {
         // Groups: teams in reps-file order, else the company.
         let mut groups: Vec<Group> = Vec::new();
         let mut group_targets: Vec<ScopeTargets> = Vec::new();
+        let mut group_cells: Vec<Origin> = Vec::new();
         let mut group_of_rep: Vec<Option<usize>> = vec![None; reps.len()];
         let mut group_series: Vec<Option<MonthSeries>> = Vec::new();
         if !teams.is_empty() {
@@ -460,6 +496,7 @@ impl Ctx<'_> {
                     .unwrap_or_default();
                 groups.push(empty_group(GroupKind::Team, name));
                 group_targets.push(rows.targets.clone());
+                group_cells.push(rows.cell.clone());
                 group_series.push(Some(self.series(col, &SeriesScope::Team(key.to_string()))));
                 for (i, r) in reps.iter().enumerate() {
                     if r.team_key == key {
@@ -494,6 +531,7 @@ impl Ctx<'_> {
         } else if let Some(c) = &company {
             groups.push(empty_group(GroupKind::Company, "*".into()));
             group_targets.push(c.targets.clone());
+            group_cells.push(c.cell.clone());
             group_series.push(None);
             group_of_rep.iter_mut().for_each(|g| *g = Some(0));
         } else if rep_targets.is_empty() {
@@ -567,7 +605,18 @@ impl Ctx<'_> {
                             format!("{what}: no target for fiscal quarter {}: 0", qs.join(", ")),
                         );
                     }
-                    let a = round_half_away(&(&whole * &over)).to_i64().unwrap_or(0);
+                    let a = BigRational::from_integer(round_half_away(&(&whole * &over)));
+                    let over_text = metric.rules.over_assignment;
+                    let name = format!(
+                        "the assigned total of {} (× over_assignment {over_text})",
+                        groups[g].name
+                    );
+                    let fits = self.fits(metric, &a, &group_cells[g], &name, None);
+                    let a = if fits { a.to_integer().to_i64() } else { None };
+                    let Some(a) = a else {
+                        season_exact.push(s);
+                        continue;
+                    };
                     groups[g].assigned = a;
                     if whole.is_positive() {
                         let quotas: Vec<BigRational> = tau
@@ -607,11 +656,12 @@ impl Ctx<'_> {
                 for (plan, months) in plans.iter().zip(prev) {
                     if plan.group == Some(g) {
                         for m in 0..*k {
-                            kept[m] += months[m];
+                            kept[m] = kept[m].saturating_add(months[m]);
                         }
                     }
                 }
-                let open_total = group.assigned - kept.iter().sum::<i64>();
+                let kept_sum = kept.iter().fold(0i64, |a, &b| a.saturating_add(b));
+                let open_total = group.assigned.saturating_sub(kept_sum);
                 let weights: Vec<BigRational> =
                     (*k..12).map(|m| season_exact[g][m].clone()).collect();
                 let total = weights.iter().fold(BigRational::zero(), |a, b| a + b);
@@ -620,7 +670,7 @@ impl Ctx<'_> {
                         "{}/{}: the months kept from the previous plan hold {} of the assigned {}, leaving nothing or no month for the rest",
                         metric.name,
                         group.name,
-                        self.unit_text(metric, &BigRational::from_integer(kept.iter().sum::<i64>().into())),
+                        self.unit_text(metric, &BigRational::from_integer(kept_sum.into())),
                         self.unit_text(metric, &BigRational::from_integer(group.assigned.into()))
                     );
                     self.fail(None, msg);
@@ -645,10 +695,11 @@ impl Ctx<'_> {
         for (i, t) in &held {
             let p = pos_of[i];
             let g = group_of_rep[*i].unwrap_or(0);
-            if let Some(x) = self.rep_months(metric, *i, t, &season_exact[g]) {
+            let at = rep_targets[i].cell.clone();
+            if let Some(x) = self.rep_months(metric, *i, t, &season_exact[g], &at) {
                 for m in 0..12 {
-                    rest[g][m] -= x[m];
-                    groups[g].held[m] += x[m];
+                    rest[g][m] = rest[g][m].saturating_sub(x[m]);
+                    groups[g].held[m] = groups[g].held[m].saturating_add(x[m]);
                 }
                 plans[p].months = x;
                 plans[p].held = true;
@@ -689,7 +740,8 @@ impl Ctx<'_> {
             };
             let what = format!("{}/{}", metric.name, rep.id);
             let (s, src) = self.seasonality(metric, own.as_ref(), &company_series, &what);
-            if let Some(x) = self.rep_months(metric, i, &t, &s) {
+            let at = rep_targets[&i].cell.clone();
+            if let Some(x) = self.rep_months(metric, i, &t, &s, &at) {
                 let mut g = empty_group(GroupKind::RepAlone, rep.id.clone());
                 g.season = season::to_f64(&s);
                 g.season_source = src;
@@ -703,9 +755,12 @@ impl Ctx<'_> {
                 plans[p].months = x;
                 plans[p].held = true;
                 groups.push(g);
+                group_cells.push(at);
                 rest.push([0; 12]);
             }
         }
+
+        self.company_total_fits(metric, &groups, &group_cells);
 
         // 3. Weights, 5. rep-month targets, per group.
         for g in 0..groups.len() {
@@ -776,13 +831,18 @@ impl Ctx<'_> {
 
     /// In a re-plan: the first open fiscal month, and each rep's kept months
     /// (the previous plan's targets, in units; zero for a rep it did not hold).
-    fn frozen_months(&self, metric: &Metric, plans: &[RepPlan]) -> Option<(usize, Vec<[i64; 12]>)> {
+    fn frozen_months(
+        &mut self,
+        metric: &Metric,
+        plans: &[RepPlan],
+    ) -> Option<(usize, Vec<[i64; 12]>)> {
         let frozen = self.input.frozen.as_ref()?;
         let k = (super::calendar::ym_of(frozen.as_of) - self.f0).clamp(0, 12) as usize;
         if k == 0 {
             return None;
         }
         let labels: Vec<String> = (0..k).map(|m| self.calendar.month_label(m)).collect();
+        let (mut bad, limit) = (Vec::new(), max_units(metric.unit));
         let prev = plans
             .iter()
             .map(|plan| {
@@ -791,19 +851,42 @@ impl Ctx<'_> {
                     self.input.reps[plan.rep].key.clone(),
                 );
                 let mut out = [0i64; 12];
-                if let Some(months) = frozen.targets.get(&key) {
-                    for (m, label) in labels.iter().enumerate() {
-                        let units = months
-                            .get(label)
-                            .and_then(|v| v.checked_div(metric.unit))
-                            .map_or(Decimal::ZERO, |u| u.round());
-                        out[m] = units.to_i64().unwrap_or(0);
+                let Some(months) = frozen.targets.get(&key) else {
+                    return out;
+                };
+                for (m, label) in labels.iter().enumerate() {
+                    let Some(v) = months.get(label) else { continue };
+                    let units = round_half_away(&(ratio_of(*v) / ratio_of(metric.unit)));
+                    match units.to_i64().filter(|u| (0..=limit).contains(u)) {
+                        Some(u) => out[m] = u,
+                        None => bad.push(format!("{}: the previous plan's target of rep {} for {label}, {v}, is not a figure a plan holds exactly (0 to {limit} units, {MAX_DIGITS} significant digits)", metric.name, self.input.reps[plan.rep].id)),
                     }
                 }
                 out
             })
             .collect();
+        for msg in bad {
+            self.fail(None, msg);
+        }
         Some((k, prev))
+    }
+
+    /// An error when the sum of the groups' assigned totals (the company's
+    /// figure) is beyond the limit, at the target row that carries it over.
+    fn company_total_fits(&mut self, metric: &Metric, groups: &[Group], cells: &[Origin]) {
+        let mut total = BigRational::zero();
+        for (g, at) in groups.iter().zip(cells) {
+            total += BigRational::from_integer(g.assigned.into());
+            if !self.fits(
+                metric,
+                &total,
+                at,
+                "the company total (the sum over teams)",
+                None,
+            ) {
+                return;
+            }
+        }
     }
 
     /// Availability a_r,m over the plan year's fiscal months (rule 4).
@@ -826,6 +909,7 @@ impl Ctx<'_> {
         i: usize,
         t: &ScopeTargets,
         s: &Weights12,
+        at: &Origin,
     ) -> Option<[i64; 12]> {
         let rep = &self.input.reps[i];
         let weights: Weights12 = std::array::from_fn(|m| {
@@ -842,10 +926,15 @@ impl Ctx<'_> {
         let what = format!("{}/{}", metric.name, rep.id);
         match season::spread(t, &weights) {
             Ok((tau, whole, _)) => {
-                let h = round_half_away(&whole).to_i64().unwrap_or(0);
                 if !whole.is_positive() {
                     return Some([0; 12]);
                 }
+                let h = BigRational::from_integer(round_half_away(&whole));
+                let name = format!("the held target of rep {}", rep.id);
+                if !self.fits(metric, &h, at, &name, None) {
+                    return None;
+                }
+                let h = h.to_integer().to_i64()?;
                 let quotas: Vec<BigRational> = tau
                     .iter()
                     .map(|x| BigRational::from_integer(h.into()) * x / &whole)

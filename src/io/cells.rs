@@ -52,7 +52,9 @@ pub fn number(cell: &Cell, at: &Origin, decimal_comma: bool) -> Result<Option<De
     }
 }
 
-/// The largest number accepted (10^15): sums of many such values stay exact.
+/// The largest number accepted (10^15): sums of such values stay exact (a
+/// decimal sum reaches its limit, about 7.9 × 10^28, only after 7.9 × 10^13
+/// rows, beyond every file a run reads), so adding them never overflows.
 pub const LARGEST: Decimal = Decimal::from_parts(2764472320, 232830, 0, false, 0);
 
 /// A growth cell (`15%` or `0.15`): `None` when empty.

@@ -9,6 +9,7 @@ use super::read::read_table;
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use crate::engine::calendar::{ym_first_day, ym_of, Ym};
 use crate::engine::diag::{Origin, Problem};
+use crate::engine::limits::{self, MAX_DIGITS, MAX_MANTISSA};
 use crate::engine::model::{History, Rep, RepMonthTargets, Scope, Sums, Target, TargetValue};
 use crate::engine::value::{self, DateText};
 use chrono::{Datelike, NaiveDate};
@@ -93,6 +94,14 @@ type Candidate = std::rc::Rc<std::cell::RefCell<Option<Vec<String>>>>;
 
 /// For a table without a header row: the near-miss of a missing column in
 /// the first row looked at, e.g. `amout` for `amount`.
+/// A value for a message: an over-long text is cut to its first 60 characters.
+fn shown(s: &str) -> String {
+    match s.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
 fn near_miss(
     src: &Source,
     kind: TableKind,
@@ -219,11 +228,38 @@ impl<'a> Base<'a> {
         self.problems.push(p);
     }
 
+    /// A text cell; one longer than a workbook cell holds is an error here.
     fn text(&mut self, row: &Row, name: &str) -> String {
-        cells::text(self.cell(row, name), &Origin::default()).unwrap_or_else(|p| {
+        let s = cells::text(self.cell(row, name), &Origin::default()).unwrap_or_else(|p| {
             self.report(row, name, p);
             String::new()
-        })
+        });
+        if let Some(msg) = limits::text_problem(&s) {
+            self.report(row, name, Problem::error(None, msg).with_value(shown(&s)));
+        }
+        s
+    }
+
+    /// An identifier cell (a rep id, a team): also refused when a spreadsheet
+    /// opening a CSV would run it as a formula.
+    fn identifier(&mut self, row: &Row, name: &str) -> String {
+        let s = self.text(row, name);
+        if let Some(msg) = limits::formula_problem(&s) {
+            self.report(row, name, Problem::error(None, msg).with_value(shown(&s)));
+        }
+        s
+    }
+
+    /// A name or email cell: a control character in it is a warning naming the rep.
+    fn plain_text(&mut self, row: &Row, name: &str, rep: &str) -> String {
+        let s = self.text(row, name);
+        if s.chars().any(char::is_control) {
+            let msg = format!(
+                "rep {rep}: a control character (a line break, tab or escape) in the {name}"
+            );
+            self.report(row, name, Problem::warning(None, msg).with_value(shown(&s)));
+        }
+        s
     }
 
     fn number(&mut self, row: &Row, name: &str) -> Option<Decimal> {
@@ -294,7 +330,7 @@ pub fn reps(src: &Source, levels: &BTreeMap<String, f64>, problems: &mut Vec<Pro
         fn take(&mut self, row: &Row) {
             let b = &mut self.base;
             let origin = b.origin.at_row(row.number);
-            let id = b.text(row, "rep_id");
+            let id = b.identifier(row, "rep_id");
             if id.is_empty() {
                 let at = b.at(row.number, "rep_id");
                 b.problems
@@ -311,7 +347,7 @@ pub fn reps(src: &Source, levels: &BTreeMap<String, f64>, problems: &mut Vec<Pro
                 return;
             }
             self.seen.insert(key.clone(), row.number);
-            let team = b.text(row, "team");
+            let team = b.identifier(row, "team");
             let capability = match b.number(row, "capability") {
                 Some(c) if c <= Decimal::ZERO => {
                     let at = b.at(row.number, "capability");
@@ -375,11 +411,13 @@ pub fn reps(src: &Source, levels: &BTreeMap<String, f64>, problems: &mut Vec<Pro
                 self.end_col.see(row.number, d);
             }
             self.dates.push((self.reps.len(), start, end));
+            let name = b.plain_text(row, "name", &id);
+            let email = b.plain_text(row, "email", &id);
             self.reps.push(Rep {
                 id,
                 key,
-                name: b.text(row, "name"),
-                email: b.text(row, "email"),
+                name,
+                email,
                 team_key: norm(&team),
                 team,
                 manager: b.text(row, "manager"),
@@ -475,7 +513,7 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
         fn take(&mut self, row: &Row) {
             let b = &mut self.base;
             let origin = b.origin.at_row(row.number);
-            let scope_text = b.text(row, "scope");
+            let scope_text = b.identifier(row, "scope");
             let scope = if scope_text.is_empty() || scope_text == "*" {
                 Scope::Company
             } else {
@@ -541,7 +579,7 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
             if b.problems.len() > before {
                 return;
             }
-            let value = match (amount, growth) {
+            let (value, value_cell) = match (amount, growth) {
                 (Some(a), None) if a < Decimal::ZERO => {
                     let at = b.at(row.number, "amount");
                     b.problems.push(
@@ -550,8 +588,8 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
                     );
                     return;
                 }
-                (Some(a), None) => TargetValue::Amount(a),
-                (None, Some(g)) => TargetValue::Growth(g),
+                (Some(a), None) => (TargetValue::Amount(a), b.at(row.number, "amount")),
+                (None, Some(g)) => (TargetValue::Growth(g), growth_at),
                 (Some(_), Some(_)) => {
                     b.problems.push(Problem::error(
                         Some(origin),
@@ -583,6 +621,7 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
                 period,
                 value,
                 origin,
+                value_cell,
             });
         }
     }
@@ -757,7 +796,8 @@ pub fn history(
                             _ => None,
                         }
                         .filter(|v| {
-                            v.mantissa().unsigned_abs() < 1_000_000_000_000_000
+                            // A mantissa within LARGEST is a value within it (fast path).
+                            v.mantissa().unsigned_abs() <= 1_000_000_000_000_000
                                 || v.abs() <= cells::LARGEST
                         })
                         .unwrap_or_else(|| {
@@ -1035,8 +1075,18 @@ pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, P
         if rec[1].is_empty() || &rec[4] != "month" {
             continue;
         }
+        let at = Origin {
+            row: Some(row),
+            ..Origin::file(display)
+        }
+        .at_col(5, super::write_csv::HEADER[5]);
         let v = value::parse_number(&rec[5], false)
-            .map_err(|e| bad(Some(row), format!("target {:?}: {e}", &rec[5])))?;
+            .ok()
+            .filter(|v| !v.is_sign_negative() && v.mantissa() <= MAX_MANTISSA.into())
+            .ok_or_else(|| {
+                Problem::error(Some(at), format!("expected a target of 0 to {MAX_DIGITS} significant digits, as a plan writes it"))
+                    .with_value(&rec[5])
+            })?;
         out.entry((rec[2].to_lowercase(), norm(&rec[1])))
             .or_default()
             .insert(rec[3].to_string(), v);

@@ -132,7 +132,8 @@ impl PeriodBook {
 /// `reps`, in reps-file order): characters that are not allowed in file names
 /// become `_`, leading dots and trailing dots and spaces go, `..` cannot
 /// occur, reserved Windows names get a `_`, and names that equal an earlier
-/// one (ignoring case) get `~2`, `~3` ….
+/// one (ignoring case) get `~2`, `~3` …. A name is at most [`MAX_NAME`]
+/// bytes before its `~N`, so that with `.xlsx` it stays within 255 bytes.
 pub fn rep_file_names(reps: &[Rep], planned: &[usize]) -> Vec<String> {
     let mut taken = HashSet::new();
     planned
@@ -150,18 +151,21 @@ pub fn rep_file_names(reps: &[Rep], planned: &[usize]) -> Vec<String> {
         .collect()
 }
 
-/// Longest name kept from an id, in characters.
-const MAX_NAME: usize = 100;
+/// Longest name kept from an id, in bytes (cut at a character boundary).
+const MAX_NAME: usize = 200;
 
 /// An id as a file name that is safe on every system.
 fn safe_name(id: &str) -> String {
     let mut s = String::new();
-    for c in id.chars().take(MAX_NAME) {
+    for c in id.chars() {
         let c = if r#"/\:*?"<>|"#.contains(c) || c.is_control() {
             '_'
         } else {
             c
         };
+        if s.len() + c.len_utf8() > MAX_NAME {
+            break;
+        }
         if !(c == '.' && s.ends_with('.')) {
             s.push(c);
         }
@@ -691,6 +695,20 @@ mod tests {
         let long = "x".repeat(300);
         let name = &rep_file_names(&reps(&[&long]), &[0])[0];
         assert_eq!(name.len(), MAX_NAME);
+    }
+
+    #[test]
+    fn long_cjk_ids_are_cut_in_bytes_and_stay_unique() {
+        let ids: Vec<String> = (0..12).map(|i| format!("{}{i}", "销".repeat(90))).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let names = rep_file_names(&reps(&refs), &(0..12).collect::<Vec<_>>());
+        let unique: HashSet<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        assert_eq!(unique.len(), 12);
+        for n in &names {
+            assert!(n.len() + ".xlsx".len() <= 255, "{} bytes", n.len());
+        }
+        assert_eq!(names[0], "销".repeat(66));
+        assert_eq!(names[1], format!("{}~2", "销".repeat(66)));
     }
 
     #[test]
