@@ -89,7 +89,7 @@ pub fn note_kept(out: &std::path::Path, kept: &[String]) {
     if kept.len() > SHOWN {
         list.push_str(&format!(" and {} more", kept.len() - SHOWN));
     }
-    let text = clean(&list, std::io::stderr().is_terminal());
+    let text = escape_controls(&list);
     eprintln!(
         "note: {}: {} entr{} that plan did not write stay in place: {text}",
         out.display(),
