@@ -108,8 +108,16 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
         calendar,
         as_of,
     };
-    let tracked = track::track(&input);
     let metrics: Vec<_> = keep.iter().map(|&k| plan.metrics[k].clone()).collect();
+    let tracked = track::track(&input).map_err(|o| {
+        let scope = if o.scope.is_empty() { "the company".to_string() } else { o.scope };
+        report::error(&format!(
+            "{}: the progress of {scope} for {} cannot be represented exactly (the actuals are too large for the targets); no progress file was written",
+            args.actuals,
+            metrics[o.metric].name
+        ));
+        Exit::Input
+    })?;
     let lang = args
         .lang
         .clone()

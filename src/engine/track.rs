@@ -238,8 +238,17 @@ fn month_parts(input: &TrackInput) -> ([(u32, u32); 12], WorkingDays) {
     (parts, days)
 }
 
+/// A figure of progress too large to be represented exactly (exit 3, never
+/// a wrong number): whose row, and which metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overflow {
+    /// The rep id, the team, or empty for the company.
+    pub scope: String,
+    pub metric: usize,
+}
+
 /// Computes every row of progress and the alerts.
-pub fn track(input: &TrackInput) -> Tracked {
+pub fn track(input: &TrackInput) -> Result<Tracked, Overflow> {
     let (parts, days) = month_parts(input);
     let as_of_ym = ym_of(input.as_of);
     let started: [bool; 12] = std::array::from_fn(|m| input.first_ym + m as i32 <= as_of_ym);
@@ -291,25 +300,37 @@ pub fn track(input: &TrackInput) -> Tracked {
                 for acc in [&mut team_sums[k], &mut company[k]] {
                     acc.get_or_insert_with(Sums::default).add(&s);
                 }
-                rows.push(row(Level::Rep(r), &rep.team, k, &s, &days, &started));
+                let p = row(Level::Rep(r), &rep.team, k, &s, &days, &started);
+                rows.push(p.ok_or_else(|| Overflow {
+                    scope: rep.id.clone(),
+                    metric: k,
+                })?);
             }
         }
         if !team.is_empty() {
             for (k, s) in team_sums.iter().enumerate() {
                 if let Some(s) = s {
-                    rows.push(row(Level::Team, team, k, s, &days, &started));
+                    let p = row(Level::Team, team, k, s, &days, &started);
+                    rows.push(p.ok_or_else(|| Overflow {
+                        scope: team.to_string(),
+                        metric: k,
+                    })?);
                 }
             }
         }
     }
     for (k, s) in company.iter().enumerate() {
         if let Some(s) = s {
-            rows.push(row(Level::Company, "", k, s, &days, &started));
+            let p = row(Level::Company, "", k, s, &days, &started);
+            rows.push(p.ok_or_else(|| Overflow {
+                scope: String::new(),
+                metric: k,
+            })?);
         }
     }
     rank(&mut rows, input.metrics);
     let alerts = alerts(&rows);
-    Tracked { rows, alerts, days }
+    Ok(Tracked { rows, alerts, days })
 }
 
 /// a · b / c, exact when the product fits, else dividing first; `None` when c = 0.
@@ -326,7 +347,7 @@ fn ratio(a: Decimal, b: Decimal) -> Option<f64> {
     a.checked_div(b).and_then(|r| r.to_f64())
 }
 
-/// The figures of one row from its sums.
+/// The figures of one row from its sums; `None` when one cannot be represented.
 fn row(
     level: Level,
     team: &str,
@@ -334,23 +355,25 @@ fn row(
     s: &Sums,
     days: &WorkingDays,
     started: &[bool; 12],
-) -> Progress {
+) -> Option<Progress> {
     let (y, e, a) = (s.year, s.to_date, s.actual);
     let projection = if e.is_zero() {
-        a + y
+        a.checked_add(y)?
     } else {
-        a + mul_div(y - e, a, e).unwrap_or_default()
+        a.checked_add(mul_div(y - e, a, e)?)?
     };
     let status = if e.is_zero() || a >= e {
         Status::Green
-    } else if a * Decimal::TEN >= e * Decimal::from(9) {
+    } else if a.checked_mul(Decimal::TEN)? >= e * Decimal::from(9) {
         Status::Amber
     } else {
         Status::Red
     };
-    let needed =
-        (days.remaining > 0).then(|| (y - a).max(Decimal::ZERO) / Decimal::from(days.remaining));
-    Progress {
+    let needed = match days.remaining {
+        0 => None,
+        n => Some(y.checked_sub(a)?.max(Decimal::ZERO) / Decimal::from(n)),
+    };
+    Some(Progress {
         level,
         team: team.to_string(),
         metric,
@@ -361,13 +384,13 @@ fn row(
         attainment: ratio(a, y),
         pace: ratio(a, e),
         projection,
-        gap: y - projection,
+        gap: y.checked_sub(projection)?,
         needed_per_workday: needed,
         status,
         rank: None,
         month_targets: s.months,
         month_actuals: std::array::from_fn(|m| started[m].then_some(s.actual_months[m])),
-    }
+    })
 }
 
 /// Ranks the reps of each metric by attainment (exact), highest first; ties share a rank.
@@ -477,7 +500,7 @@ mod tests {
     #[test]
     fn figures_of_a_rep_mid_march() {
         // March 2027: 23 weekdays, 11 of them on 1–15 March.
-        let t = track(&input(d(2027, 3, 15)));
+        let t = track(&input(d(2027, 3, 15))).unwrap();
         assert_eq!(t.days.month, Some((23, 11)));
         let a = &t.rows[0];
         assert_eq!((a.level, a.metric), (Level::Rep(0), 0));
@@ -508,7 +531,7 @@ mod tests {
 
     #[test]
     fn teams_and_the_company_add_up_their_reps() {
-        let t = track(&input(d(2027, 3, 15)));
+        let t = track(&input(d(2027, 3, 15))).unwrap();
         let kinds: Vec<(Level, usize)> = t.rows.iter().map(|p| (p.level, p.metric)).collect();
         assert_eq!(
             kinds,
@@ -542,7 +565,7 @@ mod tests {
 
     #[test]
     fn status_rank_and_alerts() {
-        let t = track(&input(d(2027, 3, 15)));
+        let t = track(&input(d(2027, 3, 15))).unwrap();
         let (a, b, c) = (&t.rows[0], &t.rows[2], &t.rows[5]);
         // A: 240 / 247.83 = 0.968 → amber. B: 1190 / 495.65 → green.
         assert_eq!(a.status, Status::Amber);
@@ -558,7 +581,7 @@ mod tests {
         let mut input = input(d(2027, 3, 15));
         input.actuals.get_mut(&(1, ym_of(d(2027, 3, 1)))).unwrap()[0] = dec("1110");
         input.actuals.get_mut(&(0, ym_of(d(2027, 3, 1)))).unwrap()[0] = dec("0");
-        let t = track(&input);
+        let t = track(&input).unwrap();
         assert_eq!(
             t.alerts,
             vec![
@@ -576,7 +599,7 @@ mod tests {
 
     #[test]
     fn before_and_after_the_year() {
-        let t = track(&input(d(2026, 12, 31)));
+        let t = track(&input(d(2026, 12, 31))).unwrap();
         let a = &t.rows[0];
         assert_eq!(a.target_to_date, Decimal::ZERO);
         assert_eq!(a.actual_to_date, Decimal::ZERO);
@@ -584,7 +607,7 @@ mod tests {
         assert_eq!(a.projection, dec("1200"));
         assert_eq!(t.days.month, None);
         assert_eq!(t.days.remaining, 261);
-        let t = track(&input(d(2028, 2, 1)));
+        let t = track(&input(d(2028, 2, 1))).unwrap();
         let a = &t.rows[0];
         assert_eq!(a.target_to_date, dec("1200"));
         assert_eq!(a.actual_to_date, dec("240"));
@@ -604,7 +627,7 @@ mod tests {
                 .actuals
                 .insert((1, ym), vec![a * Decimal::TWO, Decimal::ZERO]);
         }
-        let t = track(&input);
+        let t = track(&input).unwrap();
         assert_eq!((t.rows[0].rank, t.rows[2].rank), (Some(1), Some(1)));
     }
 
@@ -615,5 +638,23 @@ mod tests {
         // 10^27 · 100 overflows; 10^27 / 1000 · 100 does not.
         assert_eq!(mul_div(big, dec("100"), dec("1000")), Some(big / dec("10")));
         assert_eq!(mul_div(dec("1"), dec("1"), Decimal::ZERO), None);
+    }
+
+    #[test]
+    fn a_projection_that_cannot_be_represented_is_an_error_not_a_number() {
+        let mut input = input(d(2027, 3, 15));
+        let jan = ym_of(d(2027, 1, 1));
+        input.reps[1].targets[0] = Some([dec("0.01"); 12]);
+        input
+            .actuals
+            .insert((1, jan + 2), vec![Decimal::MAX / dec("4"), Decimal::ZERO]);
+        let e = track(&input).unwrap_err();
+        assert_eq!(
+            e,
+            Overflow {
+                scope: "B".into(),
+                metric: 0
+            }
+        );
     }
 }
