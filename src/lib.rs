@@ -10,4 +10,5 @@
 
 pub mod cli;
 pub mod engine;
+pub mod input;
 pub mod io;

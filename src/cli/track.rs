@@ -163,11 +163,8 @@ fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(PlanFile, PathBuf), Ex
         return Ok((PlanFile::default(), PathBuf::new()));
     };
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        report::error(&format!(
-            "{display}: cannot read the plan file: {}",
-            io_reason(&e)
-        ));
+    let text = planfile::read(path, &display).map_err(|p| {
+        report::error(&p.to_string());
         Exit::Input
     })?;
     let pf = planfile::parse(&text, &display).map_err(|p| bad_input(&mut [p], quiet))?;

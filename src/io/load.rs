@@ -11,6 +11,7 @@ use crate::engine::calendar::{ym_first_day, ym_of, Ym};
 use crate::engine::diag::{Origin, Problem};
 use crate::engine::model::{History, Rep, RepMonthTargets, Scope, Sums, Target, TargetValue};
 use crate::engine::value::{self, DateText};
+use crate::input::open::open_bounded;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
@@ -1015,8 +1016,13 @@ pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, P
             msg,
         )
     };
-    let mut rdr = csv::Reader::from_path(path)
-        .map_err(|e| bad(None, format!("cannot read the previous plan: {e}")))?;
+    let file = open_bounded(
+        path,
+        display,
+        "the previous plan",
+        super::track_read::MAX_PLAN_CSV,
+    )?;
+    let mut rdr = csv::Reader::from_reader(file);
     let header = rdr
         .headers()
         .map_err(|e| bad(Some(1), e.to_string()))?

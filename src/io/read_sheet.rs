@@ -48,7 +48,7 @@ pub(crate) fn read_sheet(
     // A handle of its own (its own file position) for the merged-cell scan,
     // which runs beside calamine's reading.
     let scan = (kind == Kind::Xlsx)
-        .then(|| File::open(path).ok())
+        .then(|| crate::input::open::open_regular(path).ok())
         .flatten();
     if kind == Kind::Xls && !xls_is_sound(&file) {
         return Err(Problem::error(
