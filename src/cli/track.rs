@@ -32,7 +32,7 @@ pub fn run(args: &TrackArgs) -> Exit {
 fn bad_input(problems: &mut [Problem], quiet: bool) -> Exit {
     report::sort(problems);
     report::print(problems, quiet, false);
-    let n = problems.iter().filter(|p| p.is_error()).count();
+    let n = report::errors(problems);
     report::error(&format!(
         "{n} problem{} in the input; no file was written",
         if n == 1 { "" } else { "s" }

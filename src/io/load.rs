@@ -8,7 +8,7 @@ use super::planfile::TableOptions;
 use super::read::read_table;
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use crate::engine::calendar::{ym_first_day, ym_of, Ym};
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Origin, Problem, Problems};
 use crate::engine::model::{History, Rep, RepMonthTargets, Scope, Sums, Target, TargetValue};
 use crate::engine::value::{self, DateText};
 use crate::input::open::open_bounded;
@@ -118,7 +118,7 @@ struct Base<'a> {
     map: ColumnMap,
     origin: Origin,
     filters: Vec<(usize, Vec<String>, bool)>,
-    problems: Vec<Problem>,
+    problems: Problems,
     rows: usize,
     date1904: bool,
     /// The first row looked at as a header, for a hint when none matches.
@@ -135,7 +135,7 @@ impl<'a> Base<'a> {
             map: ColumnMap::default(),
             origin: Origin::file(src.display),
             filters: Vec::new(),
-            problems: Vec::new(),
+            problems: Problems::default(),
             rows: 0,
             date1904: false,
             first_candidate: Default::default(),
@@ -256,7 +256,7 @@ impl<'a> Base<'a> {
                 format!("the {} table has a header but no rows", self.kind.name()),
             ));
         }
-        problems.append(&mut self.problems);
+        problems.extend(self.problems.into_vec());
     }
 }
 
