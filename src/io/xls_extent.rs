@@ -112,3 +112,58 @@ pub fn check(stream: &[u8], origin: &Origin) -> Result<(), Problem> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+        let mut out = typ.to_le_bytes().to_vec();
+        out.extend((data.len() as u16).to_le_bytes());
+        out.extend(data);
+        out
+    }
+
+    /// A workbook stream with one sheet "Sales": its DIMENSIONS `dims` and a number at each of `cells`.
+    fn stream(dims: (u32, u16), cells: &[(u16, u16)]) -> Vec<u8> {
+        let bof = record(0x0809, &[0; 16]);
+        let sheet_at = bof.len() + 4 + 13 + 4;
+        let mut name = (sheet_at as u32).to_le_bytes().to_vec();
+        name.extend([0, 0, 5, 0]);
+        name.extend(b"Sales");
+        let mut out = [bof.clone(), record(0x0085, &name), record(0x000A, &[])].concat();
+        assert_eq!(out.len(), sheet_at);
+        out.extend(&bof);
+        let mut d = 0u32.to_le_bytes().to_vec();
+        d.extend(dims.0.to_le_bytes());
+        d.extend([0, 0]);
+        d.extend(dims.1.to_le_bytes());
+        d.extend([0, 0]);
+        out.extend(record(0x0200, &d));
+        for (row, col) in cells {
+            let number = [&row.to_le_bytes()[..], &col.to_le_bytes(), &[0; 10]].concat();
+            out.extend(record(0x0203, &number));
+        }
+        out.extend(record(0x000A, &[]));
+        out
+    }
+
+    #[test]
+    fn dimensions_and_far_cells_beyond_the_budget_are_refused() {
+        let at = Origin::file("t.xls");
+        assert!(check(&stream((2, 2), &[(0, 0), (1, 1)]), &at).is_ok());
+        let p = check(&stream((65_536, 256), &[(0, 0)]), &at).unwrap_err();
+        assert_eq!(p.origin.as_ref().unwrap().sheet.as_deref(), Some("Sales"));
+        assert!(
+            p.message
+                .starts_with("the sheet claims 65,536 × 256 cells but holds 1"),
+            "{p}"
+        );
+        let p = check(&stream((1, 1), &[(0, 0), (65_535, 255)]), &at).unwrap_err();
+        assert!(
+            p.message
+                .starts_with("the sheet claims 65,536 × 256 cells but holds 2"),
+            "{p}"
+        );
+    }
+}
