@@ -25,6 +25,11 @@ fn refused(f: &Fixture, args: &[&str], parts: &[&str]) -> String {
     o.stderr
 }
 
+/// [`refused`] for `plan check plan.toml`.
+fn check_refused(f: &Fixture, parts: &[&str]) -> String {
+    refused(f, &["check", "plan.toml"], parts)
+}
+
 /// The small fixture with its history read from `name`.
 fn with_history(name: &str, bytes: &[u8]) -> Fixture {
     let f = Fixture::small();
@@ -67,9 +72,8 @@ fn xlsx_far_cell_with_a_merge_is_refused_by_its_claim() {
     let merge = r#"<mergeCells count="1"><mergeCell ref="A2:A3"/></mergeCells>"#;
     let book = xlsx(&format!("{HEADER_ROW}{FAR_CELL}"), merge, NO_STRINGS);
     let f = with_history("history.xlsx", &book);
-    refused(
+    check_refused(
         &f,
-        &["check", "plan.toml"],
         &[
             "history.xlsx",
             "sheet \"Sales\"",
@@ -83,9 +87,8 @@ fn xlsx_far_cell_with_a_merge_is_refused_by_its_claim() {
 fn xlsx_far_cell_without_a_merge_is_streamed_and_refused_as_a_stray_value() {
     let book = xlsx(&format!("{HEADER_ROW}{FAR_CELL}"), "", NO_STRINGS);
     let f = with_history("history.xlsx", &book);
-    refused(
+    check_refused(
         &f,
-        &["check", "plan.toml"],
         &[
             "history.xlsx",
             "sheet \"Sales\"",
@@ -101,9 +104,8 @@ fn xlsx_huge_shared_strings_are_refused_by_the_inflation_budget() {
     let book = xlsx(HEADER_ROW, "", strings.as_bytes());
     assert!(book.len() < 1 << 20, "{}", book.len());
     let f = with_history("history.xlsx", &book);
-    refused(
+    check_refused(
         &f,
-        &["check", "plan.toml"],
         &[
             "history.xlsx",
             "the workbook inflates to 82 MiB",
@@ -150,9 +152,8 @@ fn a_part_larger_than_its_declared_size_is_refused() {
     let mut book = xlsx(HEADER_ROW, "", NO_STRINGS);
     lie_about_size(&mut book, "xl/worksheets/sheet1.xml", 100);
     let f = with_history("history.xlsx", &book);
-    refused(
+    check_refused(
         &f,
-        &["check", "plan.toml"],
         &[
             "history.xlsx",
             "sheet \"Sales\"",
@@ -187,9 +188,8 @@ fn ods_repeated_rows_are_refused_by_their_claim() {
     let book = ods(&rows);
     assert!(book.len() < 2000);
     let f = with_history("history.ods", &book);
-    refused(
+    check_refused(
         &f,
-        &["check", "plan.toml"],
         &[
             "history.ods",
             "sheet \"Sales\"",
@@ -205,9 +205,8 @@ fn ods_repeated_columns_and_rows_are_refused_by_their_claim() {
         r#"{ODS_HEADER}<table:table-row table:number-rows-repeated="100000"><table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"/></table:table-row>"#
     );
     let f = with_history("history.ods", &ods(&rows));
-    refused(
+    check_refused(
         &f,
-        &["check", "plan.toml"],
         &[
             "history.ods",
             "sheet \"Sales\"",
@@ -222,11 +221,7 @@ fn ods_far_cell_past_empty_repeats_is_refused() {
         r#"{ODS_HEADER}<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="16383"/><table:table-cell office:value-type="float" office:value="1"/></table:table-row>"#
     );
     let f = with_history("history.ods", &ods(&rows));
-    refused(
-        &f,
-        &["check", "plan.toml"],
-        &["history.ods", "claims 1,048,576 × 16,384 cells"],
-    );
+    check_refused(&f, &["history.ods", "claims 1,048,576 × 16,384 cells"]);
 }
 
 #[test]
@@ -234,9 +229,8 @@ fn a_million_bad_history_rows_keep_fifty_problems_and_count_the_rest() {
     let mut history = String::from("date,rep_id,amount,visits\n");
     history.push_str(&"2026-01-10,N1,abc,1\n".repeat(1_000_000));
     let f = with_history("history.csv", history.as_bytes());
-    let stderr = refused(
+    let stderr = check_refused(
         &f,
-        &["check", "plan.toml"],
         &[
             "history.csv, row 51, column C (amount)",
             "… and 999,950 more",
@@ -267,7 +261,7 @@ fn fifo_inputs_are_refused_without_blocking() {
         "history.csv",
         "it is a named pipe (FIFO), not a regular file",
     ];
-    refused(&f, &["check", "plan.toml"], &parts);
+    check_refused(&f, &parts);
     refused(&f, &["split", "plan.toml", "--out", "out"], &parts);
     assert!(!f.path("out").exists());
 }
@@ -288,18 +282,10 @@ fn a_link_to_dev_zero_as_history_and_a_folder_as_reps_are_refused() {
     let f = Fixture::small();
     std::fs::remove_file(f.path("history.csv")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", f.path("history.csv")).unwrap();
-    refused(
-        &f,
-        &["check", "plan.toml"],
-        &["history.csv", "it is a device, not a regular file"],
-    );
+    check_refused(&f, &["history.csv", "it is a device, not a regular file"]);
     std::fs::remove_file(f.path("reps.csv")).unwrap();
     std::fs::create_dir(f.path("reps.csv")).unwrap();
-    refused(
-        &f,
-        &["check", "plan.toml"],
-        &["reps.csv", "it is a folder, not a regular file"],
-    );
+    check_refused(&f, &["reps.csv", "it is a folder, not a regular file"]);
 }
 
 #[test]
