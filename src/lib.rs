@@ -10,5 +10,6 @@
 
 pub mod cli;
 pub mod engine;
+pub mod input;
 pub mod io;
 pub mod store;

@@ -56,12 +56,7 @@ impl Config {
         let (plan_file, plan_display, base) = match &args.plan_file {
             Some(p) => {
                 let display = p.display().to_string();
-                let text = std::fs::read_to_string(p).map_err(|e| {
-                    ConfigError::Input(vec![Problem::error(
-                        Some(Origin::file(&display)),
-                        format!("cannot read the plan file: {}", io_reason(&e)),
-                    )])
-                })?;
+                let text = planfile::read(p, &display).map_err(|p| ConfigError::Input(vec![p]))?;
                 let pf =
                     planfile::parse(&text, &display).map_err(|p| ConfigError::Input(vec![p]))?;
                 let base = p.parent().map(Path::to_path_buf).unwrap_or_default();

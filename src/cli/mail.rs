@@ -165,12 +165,7 @@ fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(MailDef, PathBuf, Stri
         return Ok((MailDef::default(), PathBuf::new(), "plan file".into()));
     };
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        input(format!(
-            "{display}: cannot read the plan file: {}",
-            io_reason(&e)
-        ))
-    })?;
+    let text = planfile::read(path, &display).map_err(|p| input(p.to_string()))?;
     let pf = planfile::parse(&text, &display).map_err(|p| {
         report::print(&[p], quiet, false);
         input(format!(

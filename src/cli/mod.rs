@@ -66,7 +66,8 @@ fn check(args: &InputArgs) -> Exit {
     report::sort(&mut problems);
     let failed = pipeline::fails(&problems, args.strict);
     if args.json {
-        let json = serde_json::json!({ "ok": !failed, "problems": problems });
+        let left_out: u64 = problems.iter().filter_map(|p| p.left_out).sum();
+        let json = serde_json::json!({ "ok": !failed, "problems": problems, "left_out": left_out });
         println!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
@@ -74,10 +75,11 @@ fn check(args: &InputArgs) -> Exit {
     }
     report::print(&problems, args.quiet, args.strict);
     if failed {
-        let n = problems
+        let n: u64 = problems
             .iter()
             .filter(|p| p.is_error() || args.strict)
-            .count();
+            .map(crate::engine::diag::Problem::count)
+            .sum();
         report::error(&format!(
             "{n} problem{} in the input",
             if n == 1 { "" } else { "s" }
@@ -193,7 +195,7 @@ fn split(args: &SplitArgs) -> Exit {
             progress.finish();
             report::sort(&mut problems);
             report::print(&problems, a.quiet, a.strict);
-            let n = problems.iter().filter(|p| p.is_error()).count();
+            let n = report::errors(&problems);
             report::error(&format!(
                 "{n} problem{} in the input; no file was written",
                 if n == 1 { "" } else { "s" }

@@ -1,6 +1,6 @@
 //! Problems on stderr (sorted, capped, coloured only on a terminal) and exit codes.
 
-use crate::engine::diag::{Problem, Severity};
+use crate::engine::diag::{thousands, Problem, Severity};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -23,12 +23,26 @@ impl From<Exit> for ExitCode {
 /// How many problems are listed before "… and N more".
 const CAP: usize = 50;
 
-/// Sorts problems by file, sheet, row and column (problems without a place last).
+/// How many errors `problems` stand for, counting those left out.
+pub fn errors(problems: &[Problem]) -> u64 {
+    problems
+        .iter()
+        .filter(|p| p.is_error())
+        .map(Problem::count)
+        .sum()
+}
+
+/// Sorts problems by file, sheet, row and column (a file's left-out counts
+/// after its rows, problems without a place last).
 pub fn sort(problems: &mut [Problem]) {
     problems.sort_by(|a, b| match (&a.origin, &b.origin) {
-        (Some(x), Some(y)) => {
-            (&x.file, &x.sheet, x.row, x.col).cmp(&(&y.file, &y.sheet, y.row, y.col))
-        }
+        (Some(x), Some(y)) => (&x.file, &x.sheet, a.left_out.is_some(), x.row, x.col).cmp(&(
+            &y.file,
+            &y.sheet,
+            b.left_out.is_some(),
+            y.row,
+            y.col,
+        )),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
@@ -58,8 +72,9 @@ pub fn print(problems: &[Problem], quiet: bool, strict: bool) {
             writeln!(err, "{label}: {text}")
         };
     }
-    if shown.len() > CAP {
-        let _ = writeln!(err, "… and {} more", shown.len() - CAP);
+    let more: u64 = shown.iter().skip(CAP).map(|p| p.count()).sum();
+    if more > 0 {
+        let _ = writeln!(err, "… and {} more", thousands(more));
     }
 }
 

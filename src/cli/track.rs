@@ -35,7 +35,7 @@ pub fn run(args: &TrackArgs) -> Exit {
 fn bad_input(problems: &mut [Problem], quiet: bool) -> Exit {
     report::sort(problems);
     report::print(problems, quiet, false);
-    let n = problems.iter().filter(|p| p.is_error()).count();
+    let n = report::errors(problems);
     report::error(&format!(
         "{n} problem{} in the input; no file was written",
         if n == 1 { "" } else { "s" }
@@ -174,11 +174,8 @@ fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(PlanFile, PathBuf), Ex
         return Ok((PlanFile::default(), PathBuf::new()));
     };
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        report::error(&format!(
-            "{display}: cannot read the plan file: {}",
-            io_reason(&e)
-        ));
+    let text = planfile::read(path, &display).map_err(|p| {
+        report::error(&p.to_string());
         Exit::Input
     })?;
     let pf = planfile::parse(&text, &display).map_err(|p| bad_input(&mut [p], quiet))?;
@@ -275,7 +272,7 @@ fn list_in_manifest(dir: &Dir, files: &[(&str, &[u8])]) -> std::io::Result<()> {
     use std::io::Read;
     let mut text = Vec::new();
     dir.read_file(std::ffi::OsStr::new("manifest.json"))?
-        .take(64 << 20)
+        .take(manifest::MAX_BYTES)
         .read_to_end(&mut text)?;
     let mut m = manifest::Manifest::from_bytes(&text).map_err(std::io::Error::other)?;
     m.files.retain(|f| !FILES.contains(&f.path.as_str()));

@@ -7,7 +7,7 @@
 use std::fmt;
 
 /// How serious a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Information the user should see (e.g. a deduced date order); never fails a run.
@@ -118,6 +118,10 @@ pub struct Problem {
     /// How to fix it, where that is obvious.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// Set on the line that stands for the problems of one kind that were
+    /// counted but not kept (see [`Problems`]): how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<u64>,
 }
 
 impl Problem {
@@ -129,6 +133,7 @@ impl Problem {
             message: message.into(),
             value: None,
             hint: None,
+            left_out: None,
         }
     }
 
@@ -164,6 +169,129 @@ impl Problem {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// How many problems this one stands for: 1, or those left out.
+    pub fn count(&self) -> u64 {
+        self.left_out.unwrap_or(1)
+    }
+}
+
+/// Problems of one kind are kept up to this many; the rest are counted.
+pub const KEEP_PER_KIND: u64 = 50;
+
+/// Problems kept in all, whatever their kinds: beyond, they are counted.
+const KEEP_IN_ALL: usize = 2_000;
+
+/// A kind of problem: the same message in the same column of the same file.
+type Kind = (Severity, String, Option<String>, Option<u32>, String);
+
+/// Problems as a reader finds them, in memory that does not grow with their
+/// number: the first [`KEEP_PER_KIND`] of each kind are kept, the rest only
+/// counted, and [`Problems::into_vec`] ends each kind with a line saying how
+/// many more there were.
+#[derive(Debug, Default)]
+pub struct Problems {
+    kept: Vec<Problem>,
+    /// Per kind: how many were kept, how many left out.
+    kinds: std::collections::HashMap<Kind, (u64, u64)>,
+    /// Problems left out once [`KEEP_IN_ALL`] were kept, by severity and file.
+    others: std::collections::BTreeMap<(Severity, String), u64>,
+    seen: usize,
+}
+
+impl Problems {
+    /// Records a problem: kept, or counted with those like it.
+    pub fn push(&mut self, p: Problem) {
+        self.seen += 1;
+        let origin = p.origin.clone().unwrap_or_default();
+        let kind = (p.severity, origin.file, origin.sheet, origin.col, p.message);
+        let room = self.kept.len() < KEEP_IN_ALL;
+        let counts = match self.kinds.get_mut(&kind) {
+            Some(counts) => counts,
+            None if room => self.kinds.entry(kind.clone()).or_default(),
+            None => {
+                *self.others.entry((kind.0, kind.1)).or_default() += 1;
+                return;
+            }
+        };
+        if counts.0 < KEEP_PER_KIND && room {
+            counts.0 += 1;
+            self.kept.push(Problem {
+                message: kind.4,
+                ..p
+            });
+        } else {
+            counts.1 += 1;
+        }
+    }
+
+    /// How many problems were recorded, kept or not.
+    pub fn len(&self) -> usize {
+        self.seen
+    }
+
+    /// Whether none were recorded.
+    pub fn is_empty(&self) -> bool {
+        self.seen == 0
+    }
+
+    /// The kept problems, then a line per kind with problems left out.
+    pub fn into_vec(self) -> Vec<Problem> {
+        let mut out = self.kept;
+        let mut left: Vec<_> = self.kinds.into_iter().filter(|(_, c)| c.1 > 0).collect();
+        left.sort();
+        for ((severity, file, sheet, col, message), (_, n)) in left {
+            let header = out
+                .iter()
+                .filter_map(|p| p.origin.as_ref())
+                .find(|o| o.file == file && o.sheet == sheet && o.col == col)
+                .and_then(|o| o.header.clone());
+            let origin = Origin {
+                file,
+                sheet,
+                col,
+                header,
+                row: None,
+            };
+            out.push(left_out(
+                severity,
+                Some(origin),
+                n,
+                &format!("more like it ({message})"),
+            ));
+        }
+        for ((severity, file), n) in self.others {
+            out.push(left_out(
+                severity,
+                Some(Origin::file(file)),
+                n,
+                "more problems",
+            ));
+        }
+        out
+    }
+}
+
+/// The line that stands for `n` problems left out.
+fn left_out(severity: Severity, origin: Option<Origin>, n: u64, what: &str) -> Problem {
+    Problem {
+        severity,
+        left_out: Some(n),
+        ..Problem::error(origin, format!("… and {} {what}", thousands(n)))
+    }
+}
+
+/// `5999950` as `5,999,950`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl fmt::Display for Problem {
@@ -185,6 +313,31 @@ impl fmt::Display for Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_beyond_the_first_of_their_kind_are_counted() {
+        let mut problems = Problems::default();
+        let at = |row| Origin {
+            row: Some(row),
+            ..Origin::file("history.csv").at_col(2, "amount")
+        };
+        for row in 2..1_000_002 {
+            problems.push(Problem::error(Some(at(row)), "expected a number").with_value("x"));
+        }
+        problems.push(Problem::warning(Some(at(7)), "a negative amount"));
+        assert_eq!(problems.len(), 1_000_001);
+        let out = problems.into_vec();
+        assert_eq!(out.len(), 52);
+        let last = out.last().unwrap();
+        assert_eq!(last.left_out, Some(999_950));
+        assert_eq!(
+            last.to_string(),
+            "history.csv, column C (amount): … and 999,950 more like it (expected a number)"
+        );
+        assert_eq!(out.iter().map(Problem::count).sum::<u64>(), 1_000_001);
+        assert_eq!(thousands(17_179_869_184), "17,179,869,184");
+        assert_eq!(thousands(999), "999");
+    }
 
     #[test]
     fn letters() {

@@ -8,10 +8,11 @@ use super::planfile::TableOptions;
 use super::read::read_table;
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use crate::engine::calendar::{ym_first_day, ym_of, Ym};
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Origin, Problem, Problems};
 use crate::engine::limits::{self, MAX_DIGITS, MAX_MANTISSA};
 use crate::engine::model::{History, Rep, RepMonthTargets, Scope, Sums, Target, TargetValue};
 use crate::engine::value::{self, DateText};
+use crate::input::open::open_bounded;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
@@ -126,7 +127,7 @@ struct Base<'a> {
     map: ColumnMap,
     origin: Origin,
     filters: Vec<(usize, Vec<String>, bool)>,
-    problems: Vec<Problem>,
+    problems: Problems,
     rows: usize,
     date1904: bool,
     /// The first row looked at as a header, for a hint when none matches.
@@ -143,7 +144,7 @@ impl<'a> Base<'a> {
             map: ColumnMap::default(),
             origin: Origin::file(src.display),
             filters: Vec::new(),
-            problems: Vec::new(),
+            problems: Problems::default(),
             rows: 0,
             date1904: false,
             first_candidate: Default::default(),
@@ -291,7 +292,7 @@ impl<'a> Base<'a> {
                 format!("the {} table has a header but no rows", self.kind.name()),
             ));
         }
-        problems.append(&mut self.problems);
+        problems.extend(self.problems.into_vec());
     }
 }
 
@@ -1055,8 +1056,13 @@ pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, P
             msg,
         )
     };
-    let mut rdr = csv::Reader::from_path(path)
-        .map_err(|e| bad(None, format!("cannot read the previous plan: {e}")))?;
+    let file = open_bounded(
+        path,
+        display,
+        "the previous plan",
+        super::track_read::MAX_PLAN_CSV,
+    )?;
+    let mut rdr = csv::Reader::from_reader(file);
     let header = rdr
         .headers()
         .map_err(|e| bad(Some(1), e.to_string()))?

@@ -4,6 +4,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
+/// The largest `manifest.json` read back: about 150 bytes a file, so room
+/// for some 400,000 files.
+pub const MAX_BYTES: u64 = 64 << 20;
+
 /// The SHA-256 of bytes, as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
@@ -44,7 +48,7 @@ impl std::io::Write for Hashing<'_> {
 
 /// The SHA-256 of a file, streamed.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
+    let mut f = crate::input::open::open_regular(path)?;
     let mut h = Sha256::new();
     std::io::copy(&mut f, &mut h)?;
     Ok(hex(&h.finalize()))

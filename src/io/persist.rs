@@ -158,9 +158,6 @@ pub fn lock(out: &OutPath) -> Result<OutLock, PersistError> {
     }
 }
 
-/// The largest manifest.json read back.
-const MANIFEST_BYTES: u64 = 64 << 20;
-
 /// The previous plan's files and their SHA-256, from its manifest (empty when
 /// there is none or it cannot be read). Paths that are not plain relative
 /// paths are left out, so they are never touched.
@@ -177,7 +174,7 @@ pub fn previous_files(out: &OutPath) -> BTreeMap<String, String> {
     let mut text = Vec::new();
     let read = Dir::open(&out.path())
         .and_then(|d| d.read_file(OsStr::new("manifest.json")))
-        .and_then(|f| f.take(MANIFEST_BYTES).read_to_end(&mut text));
+        .and_then(|f| f.take(super::manifest::MAX_BYTES).read_to_end(&mut text));
     if read.is_err() {
         return BTreeMap::new();
     }

@@ -4,6 +4,15 @@
 use crate::engine::diag::{Origin, Problem};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The largest plan file read: a plan file is a few KiB of TOML.
+const MAX_PLAN_FILE: u64 = 4 << 20;
+
+/// Reads the plan file at `path` (shown as `display`): a regular file of at most 4 MiB of UTF-8.
+pub fn read(path: &Path, display: &str) -> Result<String, Problem> {
+    crate::input::open::read_text(path, display, "the plan file", MAX_PLAN_FILE)
+}
 
 /// The whole plan file as written.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -6,7 +6,7 @@ use super::read_csv::read_csv;
 use super::read_sheet::{read_sheet, Kind};
 use super::table::{ReadOptions, RowVisitor};
 use crate::engine::diag::{Origin, Problem};
-use std::fs::File;
+use crate::input::open::open_regular;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -49,7 +49,7 @@ pub fn read_table(
             ));
         }
     };
-    let mut file = File::open(path).map_err(|e| {
+    let mut file = open_regular(path).map_err(|e| {
         Problem::error(
             Some(origin.clone()),
             format!("cannot open: {}", io_message(&e)),
@@ -224,14 +224,7 @@ impl Content {
     }
 }
 
-/// An I/O error's text without the trailing "(os error N)".
-pub(crate) fn io_message(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(end) => text[..end].to_string(),
-        None => text,
-    }
-}
+pub(crate) use crate::input::open::reason as io_message;
 
 /// A failure to read an opened file.
 pub(crate) fn read_error(origin: &Origin, e: &io::Error) -> Problem {

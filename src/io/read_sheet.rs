@@ -8,12 +8,13 @@
 //! and xls, not for xlsb and ods.
 
 use super::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
+use super::sheet_budget;
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use super::xlsx_stream::{self, MergeScan, Streamed};
 use crate::engine::diag::{Origin, Problem};
 use calamine::{
     CellErrorType, Data, DataRef, Dimensions, Ods, OdsError, Range, Reader, SheetType,
-    SheetVisible, Sheets, Xls, Xlsb, Xlsx, XlsxError,
+    SheetVisible, Sheets, Xls, Xlsb, XlsbError, Xlsx, XlsxError,
 };
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use std::fs::File;
@@ -48,14 +49,15 @@ pub(crate) fn read_sheet(
     // A handle of its own (its own file position) for the merged-cell scan,
     // which runs beside calamine's reading.
     let scan = (kind == Kind::Xlsx)
-        .then(|| File::open(path).ok())
+        .then(|| crate::input::open::open_regular(path).ok())
         .flatten();
-    if kind == Kind::Xls && !xls_is_sound(&file) {
-        return Err(Problem::error(
-            Some(origin.clone()),
-            "the workbook is damaged and cannot be read",
-        )
-        .with_hint("open it in Excel or LibreOffice and save it again"));
+    match kind {
+        Kind::Xls => xls_is_sound(&file, origin)?,
+        Kind::Ods => {
+            sheet_budget::check_zip(&file, origin)?;
+            sheet_budget::check_ods(&file, origin)?;
+        }
+        Kind::Xlsx | Kind::Xlsb => sheet_budget::check_zip(&file, origin)?,
     }
     let mut book = open(file, kind).map_err(|e| {
         Problem::error(
@@ -176,16 +178,27 @@ pub(crate) fn read_sheet(
     emit(grid, header, &merges, &at, date1904, visitor)
 }
 
-/// Whether an `.xls` container's sector chains are sound (see [`super::cfb_check`]);
-/// the file is read whole and rewound for calamine.
-fn xls_is_sound(file: &File) -> bool {
+/// Refuses an `.xls` container whose sector chains are not sound (see
+/// [`super::cfb_check`]) or with a sheet beyond its budget (see
+/// [`super::xls_extent`]); the file is read whole and rewound for calamine.
+fn xls_is_sound(file: &File, origin: &Origin) -> Result<(), Problem> {
     use std::io::{Read, Seek};
     let mut bytes = Vec::new();
     let read = file.try_clone().and_then(|mut f| {
         f.read_to_end(&mut bytes)?;
         f.rewind()
     });
-    read.is_ok() && super::cfb_check::chains_are_sound(&bytes)
+    if read.is_err() || !super::cfb_check::chains_are_sound(&bytes) {
+        return Err(Problem::error(
+            Some(origin.clone()),
+            "the workbook is damaged and cannot be read",
+        )
+        .with_hint("open it in Excel or LibreOffice and save it again"));
+    }
+    match super::cfb_check::workbook_stream(&bytes) {
+        Some(stream) => super::xls_extent::check(&stream, origin),
+        None => Ok(()),
+    }
 }
 
 fn open(file: File, kind: Kind) -> Result<Book, calamine::Error> {
@@ -255,18 +268,40 @@ impl Grid {
     }
 }
 
+/// The dense grid of `cells`, within the budget of [`sheet_budget::check_grid`].
+fn dense(cells: Vec<calamine::Cell<Data>>, at: &Origin) -> Result<Range<Data>, Problem> {
+    let (rows, cols) = sheet_budget::span(cells.iter().map(|c| c.get_position()));
+    sheet_budget::check_grid(rows, cols, cells.len() as u64, at)?;
+    Ok(Range::from_sparse(cells))
+}
+
 /// Reads xlsx values and formulas in one pass over the sheet.
-fn xlsx_grid(xlsx: &mut Xlsx<BufReader<File>>, name: &str) -> Result<Grid, XlsxError> {
-    let mut reader = xlsx.worksheet_cells_reader(name)?;
+fn xlsx_grid(xlsx: &mut Xlsx<BufReader<File>>, name: &str, at: &Origin) -> Result<Grid, Problem> {
+    let failed = |e: XlsxError| sheet_error(at, calamine::Error::Xlsx(e));
+    let mut reader = xlsx.worksheet_cells_reader(name).map_err(failed)?;
     let (mut cells, mut uncached) = (Vec::new(), Vec::new());
-    while let Some(cell) = reader.next_cell_with_formula_metadata()? {
+    while let Some(cell) = reader.next_cell_with_formula_metadata().map_err(failed)? {
         match (cell.value, cell.formula) {
             (DataRef::Empty, Some(_)) => uncached.push(cell.pos),
             (DataRef::Empty, None) => {}
             (value, _) => cells.push(calamine::Cell::new(cell.pos, Data::from(value))),
         }
     }
-    Ok(Grid::new(Range::from_sparse(cells), uncached))
+    Ok(Grid::new(dense(cells, at)?, uncached))
+}
+
+/// Reads xlsb values through calamine's cell reader, so that the grid is checked before it is made.
+fn xlsb_grid(xlsb: &mut Xlsb<BufReader<File>>, name: &str, at: &Origin) -> Result<Grid, Problem> {
+    let failed = |e: XlsbError| sheet_error(at, calamine::Error::Xlsb(e));
+    let mut reader = xlsb.worksheet_cells_reader(name).map_err(failed)?;
+    let mut cells = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(failed)? {
+        if cell.get_value() != &DataRef::Empty {
+            let (pos, value) = (cell.get_position(), Data::from(cell.get_value().clone()));
+            cells.push(calamine::Cell::new(pos, value));
+        }
+    }
+    Ok(Grid::new(dense(cells, at)?, Vec::new()))
 }
 
 /// Reads ods values; its formulas are already in memory.
@@ -283,14 +318,17 @@ fn ods_grid(ods: &mut Ods<BufReader<File>>, name: &str) -> Result<Grid, OdsError
 }
 
 fn load(book: &mut Book, name: &str, at: &Origin) -> Result<Grid, Problem> {
-    let grid = match book {
-        Sheets::Xlsx(xlsx) => xlsx_grid(xlsx, name).map_err(calamine::Error::Xlsx),
-        Sheets::Ods(ods) => ods_grid(ods, name).map_err(calamine::Error::Ods),
-        _ => book
+    match book {
+        Sheets::Xlsx(xlsx) => xlsx_grid(xlsx, name, at),
+        Sheets::Xlsb(xlsb) => xlsb_grid(xlsb, name, at),
+        Sheets::Ods(ods) => {
+            ods_grid(ods, name).map_err(|e| sheet_error(at, calamine::Error::Ods(e)))
+        }
+        Sheets::Xls(_) => book
             .worksheet_range(name)
-            .map(|range| Grid::new(range, Vec::new())),
-    };
-    grid.map_err(|e| sheet_error(at, e))
+            .map(|range| Grid::new(range, Vec::new()))
+            .map_err(|e| sheet_error(at, e)),
+    }
 }
 
 /// Whether any worksheet of an xlsx file declares merged cells. calamine

@@ -7,11 +7,15 @@ use crate::engine::calendar::{ym_label, ym_of, Ym};
 use crate::engine::diag::{Origin, Problem};
 use crate::engine::model::{MetricKind, Rep};
 use crate::engine::track::TrackRep;
+use crate::input::open::{open_bounded, read_text};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
+
+/// The largest `plan.csv` read (by `track` and by a re-plan): 2 GiB, about 15 million rows.
+pub(crate) const MAX_PLAN_CSV: u64 = 2 << 30;
 
 /// A metric of the plan, as `plan.csv` shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,14 +46,15 @@ pub struct PlanFolder {
 /// it, `plan.csv` holds its month targets.
 pub fn plan_folder(dir: &Path, display: &str) -> Result<PlanFolder, Problem> {
     let manifest_path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest_path).map_err(|_| {
-        Problem::error(
+    let shown = format!("{}/manifest.json", display.trim_end_matches('/'));
+    if !manifest_path.exists() {
+        return Err(Problem::error(
             Some(Origin::file(display)),
             "not a plan folder: it has no manifest.json",
         )
-        .with_hint("name the --out folder of a `plan split` run")
-    })?;
-    let shown = format!("{}/manifest.json", display.trim_end_matches('/'));
+        .with_hint("name the --out folder of a `plan split` run"));
+    }
+    let text = read_text(&manifest_path, &shown, "it", super::manifest::MAX_BYTES)?;
     let manifest: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Problem::error(Some(Origin::file(&shown)), format!("not valid JSON: {e}")))?;
     let year = manifest["plan"]["year"]
@@ -86,8 +91,7 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
     let file = Origin::file(shown);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_path(path)
-        .map_err(|e| Problem::error(Some(file.clone()), format!("cannot read it: {e}")))?;
+        .from_reader(open_bounded(path, shown, "it", MAX_PLAN_CSV)?);
     let mut records = rdr.records();
     let header = match records.next() {
         Some(Ok(h)) => h,

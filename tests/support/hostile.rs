@@ -71,8 +71,9 @@ pub fn assert_unchanged_outside(
     }
 }
 
-/// `sh -c 'ulimit -v KIB; exec plan ARGS'` in `dir`: the binary under an
-/// address-space limit (no unsafe pre-exec needed).
+/// `sh -c 'ulimit -v KIB; exec timeout 20 plan ARGS'` in `dir`: the binary
+/// under an address-space limit (no unsafe pre-exec needed), killed after
+/// 20 s so that a run that would hang fails (exit 124) instead.
 pub fn run_limited(dir: &Path, limit_mib: u64, args: &[&str]) -> super::Output {
     let bin = assert_cmd::cargo::cargo_bin("plan");
     let out = std::process::Command::new("sh")
