@@ -265,18 +265,26 @@ fn dry_runs_checks_and_failed_runs_leave_every_folder_as_found() {
     assert_same(&before, &snapshot(f.dir.path()), "the fixture");
 }
 
-#[test]
-fn a_kill_at_any_rename_leaves_the_old_plan_or_the_new_one() {
+/// The small fixture and its new plan, when strace is installed (else skipped, saying why).
+fn with_strace() -> Option<(Fixture, BTreeMap<String, Entry>)> {
     if std::process::Command::new("strace")
         .arg("-V")
         .output()
         .is_err()
     {
         eprintln!("skipped: strace is not installed (apt-get install strace)");
-        return;
+        return None;
     }
     let f = Fixture::small();
     let new = new_plan(&f);
+    Some((f, new))
+}
+
+#[test]
+fn a_kill_at_any_rename_leaves_the_old_plan_or_the_new_one() {
+    let Some((f, new)) = with_strace() else {
+        return;
+    };
     for n in 1..=4 {
         f.write("targets.csv", SMALL_TARGETS);
         f.split_ok();
@@ -413,16 +421,9 @@ fn a_full_tmpdir_for_a_large_plan_is_exit_4_not_a_panic() {
 
 #[test]
 fn a_fault_midway_through_a_file_by_file_install_says_so_and_the_rerun_completes() {
-    if std::process::Command::new("strace")
-        .arg("-V")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: strace is not installed (apt-get install strace)");
+    let Some((f, new)) = with_strace() else {
         return;
-    }
-    let f = Fixture::small();
-    let new = new_plan(&f);
+    };
     f.write("targets.csv", SMALL_TARGETS);
     f.split_ok();
     f.write("out/notes.txt", "mine");
