@@ -77,7 +77,10 @@ pub fn run_limited(dir: &Path, limit_mib: u64, args: &[&str]) -> super::Output {
     let bin = assert_cmd::cargo::cargo_bin("plan");
     let out = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("ulimit -v {}; exec \"$0\" \"$@\"", limit_mib * 1024))
+        .arg(format!(
+            "ulimit -v {}; exec \"$0\" \"$@\"",
+            limit_mib * 1024
+        ))
         .arg(bin)
         .args(args)
         .current_dir(dir)
