@@ -9,9 +9,10 @@ mod support;
 
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use support::hostile::{assert_unchanged_outside, snapshot, Entry};
-use support::smtp::{log_lines, Server};
+use support::smtp::{log_lines, log_path, run, Server};
 use support::{Fixture, Output, SMALL_PLAN};
 
 const FROM: &str = "Ops <ops@example.com>";
@@ -55,6 +56,16 @@ fn mail_args(url: &str) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()
+}
+
+/// `plan mail` through the server at `url`.
+fn smtp(f: &Fixture, url: &str) -> Output {
+    let args = mail_args(url);
+    run(
+        f,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    )
 }
 
 /// The rep ids of the messages a server received.
@@ -108,4 +119,253 @@ fn two_runs_at_once_send_each_letter_exactly_once() {
     assert_eq!(recipients(&server.messages()), emails);
     assert_eq!(log_lines(&f).len(), 5);
     assert_unchanged(&before, &f);
+}
+
+/// `plan mail --plan out --eml mails --config plan.toml`, under a 1 GiB address-space limit.
+fn eml(f: &Fixture, extra: &[&str]) -> Output {
+    let args = [
+        "mail",
+        "--plan",
+        "out",
+        "--eml",
+        "mails",
+        "--config",
+        "plan.toml",
+    ];
+    support::hostile::run_limited(f.dir.path(), 1024, &[&args[..], extra].concat())
+}
+
+/// Changes the manifest's entry of `rep` and writes it back.
+fn edit_manifest(f: &Fixture, rep: &str, edit: impl Fn(&mut Value)) {
+    let mut m: Value = serde_json::from_str(&f.read("out/manifest.json")).unwrap();
+    let files = m["files"].as_array_mut().unwrap();
+    let entry = files.iter_mut().find(|e| e["rep_id"] == rep).unwrap();
+    edit(entry);
+    f.write(
+        "out/manifest.json",
+        &serde_json::to_string_pretty(&m).unwrap(),
+    );
+}
+
+/// The SHA-256 of a file, as the manifest writes it.
+fn sha256(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()[..64].to_string()
+}
+
+/// Replaces `out/<rel>` by a symbolic link to `target`.
+fn link(f: &Fixture, rel: &str, target: &Path) {
+    let p = f.path(&format!("out/{rel}"));
+    std::fs::remove_file(&p).unwrap();
+    std::os::unix::fs::symlink(target, p).unwrap();
+}
+
+#[test]
+fn the_binary_runs_under_the_memory_limit_of_these_tests() {
+    let f = split();
+    let o = eml(&f, &["--dry-run"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout.matches("would send").count(), 5, "{}", o.stdout);
+}
+
+#[test]
+fn a_letter_linked_out_of_the_folder_is_never_attached() {
+    let f = split();
+    f.write("secret.txt", "salaries\n");
+    let outside = [
+        PathBuf::from("/etc/passwd"),
+        f.path("secret.txt"),
+        PathBuf::from("/dev/zero"),
+    ];
+    for target in &outside {
+        link(&f, "reps/N1.xlsx", target);
+        // The checksum is fixed, so only the link itself can tell.
+        if target.is_file() {
+            let sum = sha256(target);
+            edit_manifest(&f, "N1", |e| e["sha256"] = sum.clone().into());
+        }
+        let before = files(&f);
+        let o = eml(&f, &[]);
+        o.fails_with(
+            3,
+            &[
+                "reps/N1.xlsx",
+                "a link that leads out of the plan folder",
+                "nothing was sent",
+            ],
+        );
+        assert!(!f.path("mails").exists(), "{target:?}");
+        assert_unchanged(&before, &f);
+    }
+}
+
+#[test]
+fn a_folder_of_the_plan_linked_elsewhere_is_refused() {
+    let f = split();
+    // `out/reps` moves out and a link takes its place: the letters' checksums still match.
+    std::fs::rename(f.path("out/reps"), f.path("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", f.path("out/reps")).unwrap();
+    let before = files(&f);
+    let o = eml(&f, &[]);
+    o.fails_with(
+        3,
+        &[
+            "reps/N1.xlsx",
+            "reps/S2.xlsx",
+            "leads out of the plan folder",
+            "5 letters cannot be mailed",
+        ],
+    );
+    assert!(!f.path("mails").exists());
+    assert_unchanged(&before, &f);
+}
+
+#[test]
+fn a_fifo_or_an_oversized_letter_is_refused_without_reading_it() {
+    let f = split();
+    // A FIFO would block an open for reading until a writer comes: none ever does.
+    std::fs::remove_file(f.path("out/reps/N1.xlsx")).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(f.path("out/reps/N1.xlsx"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // A sparse 65 MiB file (no disk used) in place of N2's letter.
+    let big = std::fs::File::create(f.path("out/reps/N2.xlsx")).unwrap();
+    big.set_len(65 << 20).unwrap();
+    let before = files(&f);
+    let o = eml(&f, &[]);
+    o.fails_with(
+        3,
+        &[
+            "reps/N1.xlsx",
+            "a FIFO, not a regular file",
+            "reps/N2.xlsx",
+            "68157440 bytes, more than the 67108864 expected at most",
+            "2 letters cannot be mailed",
+        ],
+    );
+    assert!(!f.path("mails").exists());
+    assert_unchanged(&before, &f);
+}
+
+#[test]
+fn manifest_paths_that_leave_the_folder_are_refused() {
+    let f = split();
+    f.write("secret.xlsx", "salaries\n");
+    for path in [
+        "../secret.xlsx",
+        "/etc/passwd",
+        "reps/../../secret.xlsx",
+        "reps//N1.xlsx",
+    ] {
+        edit_manifest(&f, "N1", |e| e["path"] = path.into());
+        let before = files(&f);
+        let o = eml(&f, &[]);
+        o.fails_with(
+            3,
+            &[
+                "manifest.json",
+                &format!("{path:?}"),
+                "leaves the plan folder",
+            ],
+        );
+        assert!(!f.path("mails").exists(), "{path}");
+        assert_unchanged(&before, &f);
+    }
+}
+
+/// The header lines of a raw message (up to the first empty line).
+fn header_lines(raw: &str) -> Vec<String> {
+    let head = raw.split("\r\n\r\n").next().unwrap();
+    head.split("\r\n").map(String::from).collect()
+}
+
+#[test]
+fn control_characters_in_names_and_subjects_become_spaces() {
+    let Some(server) = Server::start(None, &[]) else {
+        return;
+    };
+    let f = Fixture::small();
+    f.write(
+        "plan.toml",
+        &format!(
+            "{SMALL_PLAN}[mail]\nfrom = \"{FROM}\"\nsubject = \"Hi\\r\\nBcc: evil@x.com\\u0000 {{name}}\"\n"
+        ),
+    );
+    let name = "Ann\r\nBcc: evil@x.com\u{7f}";
+    f.write(
+        "reps.csv",
+        &support::SMALL_REPS.replace("N1,Ann,", &format!("N1,\"{name}\",")),
+    );
+    f.split_ok();
+    let before = files(&f);
+    for o in [eml(&f, &[]), smtp(&f, &server.url(None))] {
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    }
+    let sent = std::fs::read_dir(server.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"));
+    let mut n1 = 0;
+    for p in sent.chain([f.path("mails/N1.eml")]) {
+        let raw = std::fs::read_to_string(&p).unwrap();
+        let headers = header_lines(&raw);
+        assert!(!headers.iter().any(|l| l.starts_with("Bcc")), "{raw}");
+        if raw.contains("ann@x.com") {
+            n1 += 1;
+            let subject = headers.iter().find(|l| l.starts_with("Subject:")).unwrap();
+            assert_eq!(
+                subject,
+                "Subject: Hi  Bcc: evil@x.com  Ann  Bcc: evil@x.com "
+            );
+        }
+    }
+    assert_eq!(n1, 2, "N1's message, sent and as .eml");
+    let msgs = server.messages();
+    let to_n1 = msgs
+        .iter()
+        .find(|m| m["rcpt_tos"][0] == "ann@x.com")
+        .unwrap();
+    // (Python's parser folds the two spaces of CR LF into one.)
+    assert_eq!(to_n1["to"], "\"Ann Bcc: evil@x.com \" <ann@x.com>");
+    assert_eq!(recipients(&server.messages()).len(), 5);
+    assert!(!recipients(&server.messages()).contains(&"evil@x.com".to_string()));
+    assert_unchanged(&before, &f);
+}
+
+#[test]
+fn addresses_with_control_characters_are_refused_before_any_message() {
+    let Some(server) = Server::start(None, &[]) else {
+        return;
+    };
+    let f = split();
+    edit_manifest(&f, "N1", |e| {
+        e["email"] = "ann@x.com\r\nBcc: evil@x.com".into()
+    });
+    edit_manifest(&f, "N2", |e| e["email"] = "bob@x.com\u{0}".into());
+    edit_manifest(&f, "S1", |e| e["email"] = "di@x\u{85}.com".into());
+    let before = files(&f);
+    for o in [eml(&f, &[]), smtp(&f, &server.url(None))] {
+        o.fails_with(
+            3,
+            &[
+                "reps/N1.xlsx",
+                "rep N1: not an email address: it holds a control character",
+                "reps/N2.xlsx",
+                "rep N2",
+                "reps/S1.xlsx",
+                "rep S1",
+                "3 letters cannot be mailed; nothing was sent",
+            ],
+        );
+    }
+    assert!(server.messages().is_empty() && !log_path(&f).exists());
+    assert!(!f.path("mails").exists());
+    assert_unchanged(&before, &f);
+
+    // A sender with a control character in its address is a usage error; in its name, a space.
+    let o = eml(&f, &["--from", "Ops <ops@example.com\r\nBcc: evil@x.com>"]);
+    o.fails_with(2, &["--from", "not an email address"]);
+    assert!(!f.path("mails").exists());
 }

@@ -14,6 +14,9 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+/// The most the sent log may hold (some five million lines).
+const MAX_LOG: u64 = 1 << 30;
+
 /// One message the server accepted. Never holds a password or the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sent {
@@ -61,8 +64,8 @@ impl SentLog {
             reps: BTreeSet::new(),
             cut: None,
         };
-        let text = match std::fs::read_to_string(&log.path) {
-            Ok(t) => t,
+        let text = match super::mail::read_regular(&log.path, MAX_LOG) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(log),
             Err(e) => {
                 return Err(format!(
