@@ -9,8 +9,11 @@ mod support;
 
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 use support::hostile::{assert_unchanged_outside, snapshot, Entry};
 use support::smtp::{log_lines, log_path, run, Server};
 use support::{Fixture, Output, SMALL_PLAN};
@@ -368,4 +371,111 @@ fn addresses_with_control_characters_are_refused_before_any_message() {
     let o = eml(&f, &["--from", "Ops <ops@example.com\r\nBcc: evil@x.com>"]);
     o.fails_with(2, &["--from", "not an email address"]);
     assert!(!f.path("mails").exists());
+}
+
+/// A hostile SMTP server on 127.0.0.1 in a thread: `serve` gets each
+/// accepted connection (at most `connections`); returns the port.
+fn hostile(connections: usize, serve: fn(TcpStream)) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(connections).flatten() {
+            std::thread::spawn(move || serve(stream));
+        }
+    });
+    port
+}
+
+/// Mails through a hostile server with 1 s per reply and 2 s per
+/// conversation, under the memory limit; asserts exit 4 naming the server
+/// and `reason`, nothing logged, nothing changed.
+fn assert_refused_server(port: u16, reason: &str) {
+    let f = Fixture::small();
+    f.write(
+        "plan.toml",
+        &format!(
+            "{SMALL_PLAN}[mail]\nfrom = \"{FROM}\"\ntimeout_seconds = 1\ndeadline_seconds = 2\n"
+        ),
+    );
+    f.split_ok();
+    let before = files(&f);
+    let url = format!("smtp://127.0.0.1:{port}");
+    let args = mail_args(&url);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = support::hostile::run_limited(f.dir.path(), 1024, &args);
+    o.fails_with(4, &[&format!("SMTP server 127.0.0.1:{port}"), reason]);
+    assert!(!log_path(&f).exists(), "nothing is logged as sent");
+    assert_unchanged(&before, &f);
+}
+
+#[test]
+fn a_server_that_never_ends_its_line_is_cut_within_the_reply_bound() {
+    let port = hostile(4, |mut s| {
+        let chunk = [b'x'; 65536];
+        let _ = s.write_all(b"220 ");
+        // 64 GiB at most: far more than the memory limit, were it kept.
+        for _ in 0..1_000_000 {
+            if s.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    assert_refused_server(
+        port,
+        "the server sent more than 1048576 bytes of replies in one conversation; nothing was sent",
+    );
+}
+
+#[test]
+fn a_server_that_trickles_its_greeting_is_cut_at_the_deadline() {
+    let port = hostile(4, |mut s| {
+        for b in b"220 hello ".iter().cycle().take(600) {
+            if s.write_all(&[*b]).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    assert_refused_server(
+        port,
+        "the conversation did not end within the deadline of 2 s ([mail] deadline_seconds)",
+    );
+}
+
+#[test]
+fn a_server_that_says_nothing_times_out() {
+    let port = hostile(4, |s| {
+        // Holds the connection open, silent, for a minute at most.
+        let mut s = s;
+        let mut buf = [0u8; 64];
+        let _ = s.set_read_timeout(Some(Duration::from_secs(60)));
+        let _ = s.read(&mut buf);
+    });
+    assert_refused_server(
+        port,
+        "no reply within the timeout of 1 s ([mail] timeout_seconds); nothing was sent",
+    );
+}
+
+#[test]
+fn a_server_that_hangs_up_in_the_middle_of_data_gets_nothing_logged() {
+    let port = hostile(40, |s| {
+        let mut w = s.try_clone().unwrap();
+        let _ = w.write_all(b"220 hostile ESMTP\r\n");
+        let lines = std::io::BufRead::lines(std::io::BufReader::new(s)).take(20);
+        for line in lines.map_while(Result::ok) {
+            let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+            let reply: &[u8] = match verb.as_str() {
+                "DATA" => b"354 go on\r\n",
+                "QUIT" => b"221 bye\r\n",
+                _ => b"250 ok\r\n",
+            };
+            let _ = w.write_all(reply);
+            if verb == "DATA" || verb == "QUIT" {
+                // Hangs up as the message starts to arrive.
+                return;
+            }
+        }
+    });
+    assert_refused_server(port, "messages not sent (the server stopped answering");
 }

@@ -311,6 +311,23 @@ fn password(def: &MailDef, base: &Path) -> Result<Option<String>, Fail> {
         .filter(|p| !p.is_empty()))
 }
 
+/// The bounds of each conversation with the server: `[mail] timeout_seconds`
+/// and `deadline_seconds`, else the defaults.
+fn limits(def: &MailDef) -> Result<smtp::Limits, Fail> {
+    let default = smtp::Limits::default();
+    let seconds = |key: &str, value: Option<u64>, or: std::time::Duration| match value {
+        None => Ok(or),
+        Some(0) => Err(input(format!(
+            "[mail] {key} = 0: expected a number of seconds of at least 1"
+        ))),
+        Some(s) => Ok(std::time::Duration::from_secs(s)),
+    };
+    Ok(smtp::Limits {
+        timeout: seconds("timeout_seconds", def.timeout_seconds, default.timeout)?,
+        deadline: seconds("deadline_seconds", def.deadline_seconds, default.deadline)?,
+    })
+}
+
 /// Messages in a row that fail without an answer from the server (refused
 /// connections, timeouts), each after its retries, before the run gives up.
 const GIVE_UP_AFTER: usize = 3;
@@ -336,7 +353,7 @@ fn send(
         })?,
         None => String::new(),
     };
-    let mailer = Mailer::new(server, password).map_err(output)?;
+    let mailer = Mailer::new(server, password, limits(def)?).map_err(output)?;
     let place = format!("SMTP server {}:{}", server.host, server.port);
     mailer
         .check()
@@ -344,7 +361,7 @@ fn send(
     let log_path = log.path().to_path_buf();
     let not_sent = |n: usize, why: &str| {
         output(format!(
-            "{n} of {} messages not sent{why}; a rerun sends only those (log: {})",
+            "{place}: {n} of {} messages not sent{why}; a rerun sends only those (log: {})",
             ready.len(),
             log_path.display()
         ))
@@ -357,11 +374,7 @@ fn send(
                 r.letter.path, r.to.email
             ));
             failed += 1;
-            unanswered = if e.status().is_none() {
-                unanswered + 1
-            } else {
-                0
-            };
+            unanswered = if e.answered() { 0 } else { unanswered + 1 };
             if unanswered == GIVE_UP_AFTER {
                 let left = ready.len() - i - 1;
                 return Err(not_sent(
