@@ -15,20 +15,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use support::hostile::{assert_unchanged_outside, snapshot, Entry};
-use support::smtp::{log_lines, log_path, run, Server};
+use support::smtp::{log_lines, log_path, run, split_mail, Server, FROM};
 use support::{Fixture, Output, SMALL_PLAN};
 
-const FROM: &str = "Ops <ops@example.com>";
-
-/// The small fixture, split into `out`, with a plan file naming the sender.
+/// The small fixture, split, with a plan file naming the sender.
 fn split() -> Fixture {
-    let f = Fixture::small();
-    f.write(
-        "plan.toml",
-        &format!("{SMALL_PLAN}[mail]\nfrom = \"{FROM}\"\n"),
-    );
-    f.split_ok();
-    f
+    split_mail("")
 }
 
 /// A snapshot of the whole fixture but the files a mailing may write: the
@@ -126,16 +118,20 @@ fn two_runs_at_once_send_each_letter_exactly_once() {
 
 /// `plan mail --plan out --eml mails --config plan.toml`, under a 1 GiB address-space limit.
 fn eml(f: &Fixture, extra: &[&str]) -> Output {
-    let args = [
-        "mail",
-        "--plan",
-        "out",
-        "--eml",
-        "mails",
-        "--config",
-        "plan.toml",
-    ];
-    support::hostile::run_limited(f.dir.path(), 1024, &[&args[..], extra].concat())
+    let mut args: Vec<&str> = "mail --plan out --eml mails --config plan.toml"
+        .split(' ')
+        .collect();
+    args.extend(extra);
+    support::hostile::run_limited(f.dir.path(), 1024, &args)
+}
+
+/// Asserts that `plan mail --eml` refuses the letters (exit 3, every
+/// fragment in stderr), writes no message and changes nothing.
+fn assert_refused_letters(f: &Fixture, fragments: &[&str]) {
+    let before = files(f);
+    eml(f, &[]).fails_with(3, fragments);
+    assert!(!f.path("mails").exists());
+    assert_unchanged(&before, f);
 }
 
 /// Changes the manifest's entry of `rep` and writes it back.
@@ -187,18 +183,14 @@ fn a_letter_linked_out_of_the_folder_is_never_attached() {
             let sum = sha256(target);
             edit_manifest(&f, "N1", |e| e["sha256"] = sum.clone().into());
         }
-        let before = files(&f);
-        let o = eml(&f, &[]);
-        o.fails_with(
-            3,
+        assert_refused_letters(
+            &f,
             &[
                 "reps/N1.xlsx",
                 "a link that leads out of the plan folder",
                 "nothing was sent",
             ],
         );
-        assert!(!f.path("mails").exists(), "{target:?}");
-        assert_unchanged(&before, &f);
     }
 }
 
@@ -208,10 +200,8 @@ fn a_folder_of_the_plan_linked_elsewhere_is_refused() {
     // `out/reps` moves out and a link takes its place: the letters' checksums still match.
     std::fs::rename(f.path("out/reps"), f.path("elsewhere")).unwrap();
     std::os::unix::fs::symlink("../elsewhere", f.path("out/reps")).unwrap();
-    let before = files(&f);
-    let o = eml(&f, &[]);
-    o.fails_with(
-        3,
+    assert_refused_letters(
+        &f,
         &[
             "reps/N1.xlsx",
             "reps/S2.xlsx",
@@ -219,8 +209,6 @@ fn a_folder_of_the_plan_linked_elsewhere_is_refused() {
             "5 letters cannot be mailed",
         ],
     );
-    assert!(!f.path("mails").exists());
-    assert_unchanged(&before, &f);
 }
 
 #[test]
@@ -236,10 +224,8 @@ fn a_fifo_or_an_oversized_letter_is_refused_without_reading_it() {
     // A sparse 65 MiB file (no disk used) in place of N2's letter.
     let big = std::fs::File::create(f.path("out/reps/N2.xlsx")).unwrap();
     big.set_len(65 << 20).unwrap();
-    let before = files(&f);
-    let o = eml(&f, &[]);
-    o.fails_with(
-        3,
+    assert_refused_letters(
+        &f,
         &[
             "reps/N1.xlsx",
             "a FIFO, not a regular file",
@@ -248,8 +234,6 @@ fn a_fifo_or_an_oversized_letter_is_refused_without_reading_it() {
             "2 letters cannot be mailed",
         ],
     );
-    assert!(!f.path("mails").exists());
-    assert_unchanged(&before, &f);
 }
 
 #[test]
@@ -263,18 +247,14 @@ fn manifest_paths_that_leave_the_folder_are_refused() {
         "reps//N1.xlsx",
     ] {
         edit_manifest(&f, "N1", |e| e["path"] = path.into());
-        let before = files(&f);
-        let o = eml(&f, &[]);
-        o.fails_with(
-            3,
+        assert_refused_letters(
+            &f,
             &[
                 "manifest.json",
                 &format!("{path:?}"),
                 "leaves the plan folder",
             ],
         );
-        assert!(!f.path("mails").exists(), "{path}");
-        assert_unchanged(&before, &f);
     }
 }
 
@@ -390,14 +370,7 @@ fn hostile(connections: usize, serve: fn(TcpStream)) -> u16 {
 /// conversation, under the memory limit; asserts exit 4 naming the server
 /// and `reason`, nothing logged, nothing changed.
 fn assert_refused_server(port: u16, reason: &str) {
-    let f = Fixture::small();
-    f.write(
-        "plan.toml",
-        &format!(
-            "{SMALL_PLAN}[mail]\nfrom = \"{FROM}\"\ntimeout_seconds = 1\ndeadline_seconds = 2\n"
-        ),
-    );
-    f.split_ok();
+    let f = split_mail("timeout_seconds = 1\ndeadline_seconds = 2\n");
     let before = files(&f);
     let url = format!("smtp://127.0.0.1:{port}");
     let args = mail_args(&url);

@@ -11,11 +11,10 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
-use support::smtp::{json, log_lines, log_path, python_has, run, Server, SCRIPT};
+use support::smtp::{json, log_lines, log_path, python_has, run, split_mail, Server, FROM, SCRIPT};
 use support::{Fixture, SMALL_PLAN};
 
 const SECRET: &str = "s3cr3t-Hunter2!";
-const FROM: &str = "Ops <ops@example.com>";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A quota letter as the manifest lists it.
@@ -62,13 +61,7 @@ fn file_name(path: &str) -> &str {
 
 /// The small fixture, split, with a subject template naming the rep and team.
 fn split_with_subject() -> Fixture {
-    let f = Fixture::small();
-    f.write(
-        "plan.toml",
-        &format!("{SMALL_PLAN}[mail]\nfrom = \"{FROM}\"\nsubject = \"{{year}} targets for {{name}} ({{team}})\"\n"),
-    );
-    f.split_ok();
-    f
+    split_mail("subject = \"{year} targets for {name} ({team})\"\n")
 }
 
 /// Asserts that `msg` carries `letter` to its rep, with the subject of `split_with_subject`.

@@ -11,6 +11,19 @@ use std::process::{Child, Command, Stdio};
 /// The script of the server (and of the .eml parser).
 pub const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_server.py");
 
+/// The sender of the mail tests.
+pub const FROM: &str = "Ops <ops@example.com>";
+
+/// The small fixture with `[mail] from = FROM` and the `extra` lines of
+/// `[mail]`, split into `out`.
+pub fn split_mail(extra: &str) -> Fixture {
+    let f = Fixture::small();
+    let plan = format!("{}[mail]\nfrom = \"{FROM}\"\n{extra}", super::SMALL_PLAN);
+    f.write("plan.toml", &plan);
+    f.split_ok();
+    f
+}
+
 /// Whether python3 can import `module`; else a printed reason to skip (a failure under CI).
 pub fn python_has(module: &str) -> bool {
     let ok = Command::new("python3")
