@@ -16,7 +16,7 @@ use crate::io::planfile::{self, MailDef};
 use crate::io::sent_log::{self, MailLock, Sent, SentLog};
 use crate::io::smtp::{self, Mailer, Server};
 use lettre::message::Mailbox;
-use lettre::{Address, Message};
+use lettre::Message;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -176,19 +176,20 @@ fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(MailDef, PathBuf, Stri
     Ok((pf.mail, base, display))
 }
 
-/// The sender: `--from`, else `[mail] from`.
+/// The sender: `--from`, else `[mail] from`; its name as [`mail::header_text`] makes it.
 fn sender(args: &MailArgs, def: &MailDef) -> Result<Mailbox, Fail> {
-    match (&args.from, &def.from) {
-        (Some(f), _) => f
-            .parse()
-            .map_err(|e| usage(format!("--from {f:?}: not an address: {e}"))),
-        (None, Some(f)) => f
-            .parse()
-            .map_err(|e| input(format!("[mail] from {f:?}: not an address: {e}"))),
-        (None, None) => Err(usage(
+    let (text, what, fail): (_, _, fn(String) -> Fail) = match (&args.from, &def.from) {
+        (Some(f), _) => (f, "--from", usage),
+        (None, Some(f)) => (f, "[mail] from", input),
+        (None, None) => return Err(usage(
             "a sender is needed: --from \"Name <address>\", or [mail] from in the plan file given by --config",
         )),
-    }
+    };
+    let parsed = text
+        .parse::<Mailbox>()
+        .map_err(|e| format!("not an email address: {e}"))
+        .and_then(|m| mail::mailbox(m.name.as_deref(), m.email.as_ref()));
+    parsed.map_err(|e| fail(format!("{what} {text:?}: {e}")))
 }
 
 /// The subject and body of `[mail]`, placeholders checked.
@@ -202,7 +203,7 @@ fn templates(def: &MailDef, base: &Path, display: &str) -> Result<Templates, Fai
         (Some(b), None) => Some(b.clone()),
         (None, Some(f)) => {
             let path = base.join(f);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
+            let text = mail::read_text(&path, mail::MAX_TEXT).map_err(|e| {
                 input(format!(
                     "{display}: [mail] body_file {f:?}: {}",
                     io_reason(&e)
@@ -233,20 +234,17 @@ fn prepare(
 ) -> Result<Ready, Problem> {
     let at = Some(Origin::file(&letter.path));
     let fail = |msg: String| Problem::error(at.clone(), msg);
-    let workbook = std::fs::read(plan_dir.join(&letter.path))
-        .map_err(|e| fail(format!("cannot read the letter: {}", io_reason(&e))))?;
+    let workbook = mail::read_inside(plan_dir, &letter.path, mail::MAX_PLAN_FILE)
+        .map_err(|e| fail(format!("cannot attach the letter: {}", io_reason(&e))))?;
     if sha256_hex(&workbook) != letter.sha256 {
         return Err(fail(
             "changed since `plan split` wrote it (its SHA-256 differs from manifest.json); split again".into(),
         ));
     }
     let email = letter.email.as_deref().unwrap_or_default().trim();
-    let address: Address = email.parse().map_err(|e| {
-        fail(format!("rep {}: not an email address: {e}", letter.rep_id))
-            .with_value(email.to_string())
-    })?;
     let info = mail::rep_info(&workbook);
-    let to = Mailbox::new(info.name.clone(), address);
+    let to = mail::mailbox(info.name.as_deref(), email)
+        .map_err(|e| fail(format!("rep {}: {e}", letter.rep_id)).with_value(email.to_string()))?;
     let (subject, body) = templates.render(&letter, &info, year);
     let message = Draft {
         from,
@@ -294,7 +292,7 @@ fn write_eml(dir: &Path, ready: &[Ready], quiet: bool) -> Result<(), Fail> {
 /// The SMTP password: `[mail] password_file`, else `PLAN_SMTP_PASSWORD`.
 fn password(def: &MailDef, base: &Path) -> Result<Option<String>, Fail> {
     if let Some(f) = &def.password_file {
-        let text = std::fs::read_to_string(base.join(f)).map_err(|e| {
+        let text = mail::read_text(&base.join(f), mail::MAX_TEXT).map_err(|e| {
             input(format!(
                 "[mail] password_file {f:?}: cannot read it: {}",
                 io_reason(&e)
@@ -306,6 +304,23 @@ fn password(def: &MailDef, base: &Path) -> Result<Option<String>, Fail> {
     Ok(std::env::var(smtp::PASSWORD_VAR)
         .ok()
         .filter(|p| !p.is_empty()))
+}
+
+/// The bounds of each conversation with the server: `[mail] timeout_seconds`
+/// and `deadline_seconds`, else the defaults.
+fn limits(def: &MailDef) -> Result<smtp::Limits, Fail> {
+    let default = smtp::Limits::default();
+    let seconds = |key: &str, value: Option<u64>, or: std::time::Duration| match value {
+        None => Ok(or),
+        Some(0) => Err(input(format!(
+            "[mail] {key} = 0: expected a number of seconds of at least 1"
+        ))),
+        Some(s) => Ok(std::time::Duration::from_secs(s)),
+    };
+    Ok(smtp::Limits {
+        timeout: seconds("timeout_seconds", def.timeout_seconds, default.timeout)?,
+        deadline: seconds("deadline_seconds", def.deadline_seconds, default.deadline)?,
+    })
 }
 
 /// Messages in a row that fail without an answer from the server (refused
@@ -333,7 +348,7 @@ fn send(
         })?,
         None => String::new(),
     };
-    let mailer = Mailer::new(server, password).map_err(output)?;
+    let mailer = Mailer::new(server, password, limits(def)?).map_err(output)?;
     let place = format!("SMTP server {}:{}", server.host, server.port);
     mailer
         .check()
@@ -341,7 +356,7 @@ fn send(
     let log_path = log.path().to_path_buf();
     let not_sent = |n: usize, why: &str| {
         output(format!(
-            "{n} of {} messages not sent{why}; a rerun sends only those (log: {})",
+            "{place}: {n} of {} messages not sent{why}; a rerun sends only those (log: {})",
             ready.len(),
             log_path.display()
         ))
@@ -354,11 +369,7 @@ fn send(
                 r.letter.path, r.to.email
             ));
             failed += 1;
-            unanswered = if e.status().is_none() {
-                unanswered + 1
-            } else {
-                0
-            };
+            unanswered = if e.answered() { 0 } else { unanswered + 1 };
             if unanswered == GIVE_UP_AFTER {
                 let left = ready.len() - i - 1;
                 return Err(not_sent(

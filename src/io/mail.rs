@@ -13,8 +13,11 @@ use super::xlsx_labels::labels;
 use calamine::{Data, Reader, Xlsx};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::Message;
-use std::io::Cursor;
+use lettre::{Address, Message};
+use rustix::fs::{Mode, OFlags};
+use std::fs::{File, Metadata};
+use std::io::{Cursor, Read};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
 /// The content type of an xlsx workbook.
@@ -40,6 +43,93 @@ const BODY_ZH: &str = "{name}，您好：
 如有疑问，请直接回复本邮件。
 ";
 
+/// The most a file of the plan folder that a mailing reads (a quota letter,
+/// the manifest) may hold: `plan split` writes them far smaller.
+pub const MAX_PLAN_FILE: u64 = 64 << 20;
+
+/// Reads the file `rel` (`/`-separated, plain) of the plan folder `root`: only
+/// a regular file that is inside the folder once links are resolved, at most
+/// `limit` bytes.
+pub fn read_inside(root: &Path, rel: &str, limit: u64) -> std::io::Result<Vec<u8>> {
+    let root = std::fs::canonicalize(root)?;
+    let path = std::fs::canonicalize(root.join(rel))?;
+    if !path.starts_with(&root) {
+        return Err(refused(format!(
+            "a link that leads out of the plan folder (to {}); only files of the plan folder are mailed",
+            path.display()
+        )));
+    }
+    read_regular(&path, limit)
+}
+
+/// The most a plan file, a body file or a password file may hold.
+pub const MAX_TEXT: u64 = 1 << 20;
+
+/// Reads a UTF-8 text file named by the user (links resolved) of at most
+/// `limit` bytes, as [`read_regular`] does.
+pub fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
+    let bytes = read_regular(&std::fs::canonicalize(path)?, limit)?;
+    String::from_utf8(bytes).map_err(|_| refused("not UTF-8 text".into()))
+}
+
+/// Reads a regular file of at most `limit` bytes. Its type is checked before
+/// it is opened (without following a link, without waiting on a FIFO) and
+/// again once open, and it must hold as many bytes as it says, so a FIFO, a
+/// device or a file that grows can neither hang the run nor fill its memory.
+pub fn read_regular(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let before = std::fs::symlink_metadata(path)?;
+    check_regular(&before, limit)?;
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let file = File::from(rustix::fs::open(path, flags, Mode::empty())?);
+    let meta = file.metadata()?;
+    check_regular(&meta, limit)?;
+    if (meta.dev(), meta.ino()) != (before.dev(), before.ino()) {
+        return Err(refused("replaced while it was opened".into()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(meta.len() + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 != meta.len() {
+        return Err(refused(format!(
+            "its size changed while it was read ({} bytes, then {})",
+            meta.len(),
+            bytes.len()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// A regular file of at most `limit` bytes, else why not.
+fn check_regular(meta: &Metadata, limit: u64) -> std::io::Result<()> {
+    let t = meta.file_type();
+    let kind = if t.is_file() {
+        None
+    } else if t.is_symlink() {
+        Some("a symbolic link")
+    } else if t.is_dir() {
+        Some("a folder")
+    } else if t.is_fifo() {
+        Some("a FIFO")
+    } else if t.is_char_device() || t.is_block_device() {
+        Some("a device")
+    } else {
+        Some("a special file")
+    };
+    if let Some(kind) = kind {
+        return Err(refused(format!("{kind}, not a regular file")));
+    }
+    if meta.len() > limit {
+        return Err(refused(format!(
+            "{} bytes, more than the {limit} expected at most",
+            meta.len()
+        )));
+    }
+    Ok(())
+}
+
+fn refused(msg: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, msg)
+}
+
 /// A quota letter of the manifest: a file that belongs to one rep.
 #[derive(Debug, Clone)]
 pub struct Letter {
@@ -54,7 +144,7 @@ pub struct Letter {
 /// The plan's year and its quota letters, from the plan folder's `manifest.json`.
 pub fn read_manifest(plan_dir: &Path) -> Result<(i32, Vec<Letter>), String> {
     let path = plan_dir.join("manifest.json");
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let bytes = read_inside(plan_dir, "manifest.json", MAX_PLAN_FILE).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             format!(
                 "{}: not a plan folder (no manifest.json); run `plan split` first",
@@ -160,7 +250,8 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// The subject and body for one letter, placeholders filled.
+    /// The subject and body for one letter, placeholders filled; the subject
+    /// as [`header_text`] makes it.
     pub fn render(&self, letter: &Letter, info: &RepInfo, year: i32) -> (String, String) {
         let (subject, body) = if info.zh {
             (SUBJECT_ZH, BODY_ZH)
@@ -171,21 +262,36 @@ impl Templates {
         let body = self.body.as_deref().unwrap_or(body);
         let name = info.name.as_deref().unwrap_or(&letter.rep_id);
         let team = info.team.as_deref().unwrap_or("");
-        let fill = |t: &str, clean: bool| {
-            let v = |s: &str| {
-                if clean {
-                    s.chars().filter(|c| !c.is_control()).collect()
-                } else {
-                    s.to_string()
-                }
-            };
-            t.replace("{name}", &v(name))
-                .replace("{rep_id}", &v(&letter.rep_id))
-                .replace("{team}", &v(team))
+        let fill = |t: &str| {
+            t.replace("{name}", name)
+                .replace("{rep_id}", &letter.rep_id)
+                .replace("{team}", team)
                 .replace("{year}", &year.to_string())
         };
-        (fill(subject, true), fill(body, false))
+        (header_text(&fill(subject)), fill(body))
     }
+}
+
+/// Text for a header (a display name, a subject, a file name): every control
+/// character (CR, LF, NUL, tab, DEL…) becomes a space, so no input can end a
+/// header line or start another.
+pub fn header_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A mailbox for a header: the address as written, refused when it holds a
+/// control character or space or does not parse; the name as [`header_text`]
+/// makes it.
+pub fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, String> {
+    if email.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("not an email address: it holds a control character or a space".into());
+    }
+    let address: Address = email
+        .parse()
+        .map_err(|e| format!("not an email address: {e}"))?;
+    Ok(Mailbox::new(name.map(header_text), address))
 }
 
 /// One message to build: who from and to, what it says, which file it carries.
@@ -206,13 +312,13 @@ impl Draft<'_> {
     pub fn message(self) -> Result<Message, String> {
         let key = sha256_hex(format!("{}\n{}", self.letter.rep_id, self.letter.sha256).as_bytes());
         let id = format!("<plan.{}@{}>", &key[..32], self.from.email.domain());
-        let file_name = self
-            .letter
-            .path
-            .rsplit('/')
-            .next()
-            .unwrap_or(&self.letter.path)
-            .to_string();
+        let file_name = header_text(
+            self.letter
+                .path
+                .rsplit('/')
+                .next()
+                .unwrap_or(&self.letter.path),
+        );
         let xlsx = ContentType::parse(XLSX_TYPE).map_err(|e| e.to_string())?;
         Message::builder()
             .from(self.from.clone())
@@ -254,7 +360,7 @@ mod tests {
             body: None,
         };
         let (subject, body) = t.render(&letter(), &info, 2027);
-        assert_eq!(subject, "2027 for AnnBcc: x@y (North, N1) {x");
+        assert_eq!(subject, "2027 for Ann  Bcc: x@y (North, N1) {x");
         assert!(body.starts_with("Hello Ann\r\nBcc: x@y,"), "{body}");
         let zh = RepInfo {
             zh: true,
@@ -313,6 +419,49 @@ mod tests {
         assert!(a.contains("@example.com>"), "{a}");
         assert!(a.contains(XLSX_TYPE), "{a}");
         assert!(a.contains("filename=\"N1.xlsx\""), "{a}");
+    }
+
+    /// Every text that reaches lettre, from every input, with every control
+    /// character: no panic, and no header line but those the builder wrote.
+    #[test]
+    fn no_input_reaches_lettre_unsanitised() {
+        let weird: Vec<String> = (0u32..0x20)
+            .chain([0x7f, 0x85, 0x2028, 0x2029])
+            .filter_map(char::from_u32)
+            .map(|c| format!("Ann{c}Bcc: evil@x.com{c}\"=?utf-8?q?x?=\"{c}"))
+            .chain(["\r\n\r\n".into(), "é".repeat(500), "a ".repeat(400)])
+            .collect();
+        for w in &weird {
+            let from = mailbox(Some(w), "ops@example.com").unwrap();
+            assert!(mailbox(None, &format!("ann@x.com{w}")).is_err(), "{w:?}");
+            let l = Letter {
+                path: format!("reps/{w}.xlsx"),
+                ..letter()
+            };
+            let info = RepInfo {
+                name: Some(w.clone()),
+                team: Some(w.clone()),
+                zh: false,
+            };
+            let t = Templates {
+                subject: Some(format!("{w}{{name}}{{team}}")),
+                body: Some(format!("{w}{{name}}")),
+            };
+            let (subject, body) = t.render(&l, &info, 2027);
+            let draft = Draft {
+                from: &from,
+                to: mailbox(info.name.as_deref(), "ann@x.com").unwrap(),
+                subject,
+                body,
+                letter: &l,
+                workbook: w.as_bytes().to_vec(),
+            };
+            let text = String::from_utf8(draft.message().unwrap().formatted()).unwrap();
+            let headers = text.split("\r\n\r\n").next().unwrap();
+            for line in headers.split("\r\n") {
+                assert!(!line.starts_with("Bcc"), "{w:?}: {line}");
+            }
+        }
     }
 
     #[test]

@@ -181,6 +181,10 @@ pub struct MailDef {
     pub body_file: Option<String>,
     pub body: Option<String>,
     pub password_file: Option<String>,
+    /// The wait for a connection and for each reply of the SMTP server, in seconds.
+    pub timeout_seconds: Option<u64>,
+    /// The most one conversation with the SMTP server (one message) may take, in seconds.
+    pub deadline_seconds: Option<u64>,
 }
 
 /// Parses a plan file's text; `display` names it in messages.

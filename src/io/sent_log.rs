@@ -11,7 +11,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fs::OpenOptions;
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+
+/// The most the sent log may hold (some five million lines).
+const MAX_LOG: u64 = 1 << 30;
 
 /// One message the server accepted. Never holds a password or the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,8 +64,8 @@ impl SentLog {
             reps: BTreeSet::new(),
             cut: None,
         };
-        let text = match std::fs::read_to_string(&log.path) {
-            Ok(t) => t,
+        let text = match super::mail::read_regular(&log.path, MAX_LOG) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(log),
             Err(e) => {
                 return Err(format!(
@@ -124,6 +128,7 @@ impl SentLog {
             let mut f = OpenOptions::new()
                 .create(true)
                 .append(true)
+                .custom_flags(no_follow())
                 .open(&self.path)?;
             // A line cut short by an earlier crash holds nothing readable: drop it.
             if let Some(len) = self.cut {
@@ -150,51 +155,42 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// Held while a run sends from a plan folder; removed when dropped.
+/// Held while a run sends from a plan folder: the operating system's lock on
+/// `.<folder>.mail-lock`, released when dropped or when the process ends in
+/// any way. The file stays (removing it would let a third run lock a new
+/// file while a second one waits on the old).
 #[derive(Debug)]
 pub struct MailLock {
-    path: PathBuf,
+    _file: std::fs::File,
 }
 
 impl MailLock {
-    /// Takes the lock of the plan folder, removing one left by a process that is gone.
+    /// Takes the lock of the plan folder, or says that another run holds it.
     pub fn take(plan_dir: &Path) -> Result<MailLock, String> {
         let path = beside(plan_dir, ".mail-lock")?;
-        for _ in 0..2 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    let _ = writeln!(f, "{}", std::process::id());
-                    return Ok(MailLock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let pid = std::fs::read_to_string(&path).unwrap_or_default();
-                    let pid = pid.trim();
-                    let alive = !pid.is_empty() && Path::new(&format!("/proc/{pid}")).exists();
-                    if alive {
-                        return Err(format!(
-                            "another `plan mail` (process {pid}) is sending from this plan folder ({} exists)",
-                            path.display()
-                        ));
-                    }
-                    let _ = std::fs::remove_file(&path);
-                }
-                Err(e) => {
-                    return Err(format!(
-                        "{}: {}",
-                        path.display(),
-                        super::read::io_message(&e)
-                    ))
-                }
-            }
+        let fail =
+            |e: std::io::Error| format!("{}: {}", path.display(), super::read::io_message(&e));
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .custom_flags(no_follow())
+            .open(&path)
+            .map_err(fail)?;
+        match file.try_lock() {
+            Ok(()) => Ok(MailLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+                "another `plan mail` is sending from this plan folder (it holds the lock {}); try again when it has finished",
+                path.display()
+            )),
+            Err(std::fs::TryLockError::Error(e)) => Err(fail(e)),
         }
-        Err(format!("{}: cannot take the lock", path.display()))
     }
 }
 
-impl Drop for MailLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
+/// `O_NOFOLLOW`: the files beside the plan folder are never written through a link.
+fn no_follow() -> i32 {
+    rustix::fs::OFlags::NOFOLLOW.bits() as i32
 }
 
 #[cfg(test)]
@@ -244,16 +240,33 @@ mod tests {
     }
 
     #[test]
-    fn lock_is_exclusive_and_stale_locks_are_taken_over() {
+    fn lock_is_exclusive_and_released_when_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let plan = dir.path().join("out");
         std::fs::create_dir(&plan).unwrap();
         let lock = MailLock::take(&plan).unwrap();
-        assert!(MailLock::take(&plan)
-            .unwrap_err()
-            .contains("another `plan mail`"));
+        let e = MailLock::take(&plan).unwrap_err();
+        assert!(
+            e.contains("another `plan mail`") && e.contains(".out.mail-lock"),
+            "{e}"
+        );
         drop(lock);
-        std::fs::write(dir.path().join(".out.mail-lock"), "999999999\n").unwrap();
+        // A lock file left by a run that is gone holds no lock.
         let _lock = MailLock::take(&plan).unwrap();
+    }
+
+    #[test]
+    fn files_beside_the_folder_are_never_written_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = dir.path().join("out");
+        std::fs::create_dir(&plan).unwrap();
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "").unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join(".out.mail-lock")).unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join(".out.sent.jsonl")).unwrap();
+        assert!(MailLock::take(&plan).is_err());
+        let e = SentLog::open(&plan).unwrap_err();
+        assert!(e.contains("a symbolic link, not a regular file"), "{e}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "");
     }
 }

@@ -1,12 +1,16 @@
 //! Sending through an SMTP server with lettre: the `--smtp` URL, TLS, the
-//! password (never from the command line) and retries with backoff.
+//! password (never from the command line), retries with backoff, and the
+//! bounds of each conversation (a timeout per reply, a deadline, at most
+//! [`MAX_REPLIES`] bytes of replies).
 
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::transport::smtp::Error;
+use lettre::transport::smtp::{Error, SmtpTransportBuilder};
 use lettre::{Message, SmtpTransport, Transport};
-use std::net::IpAddr;
-use std::time::Duration;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Shutdown, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use url::{Host, Url};
 
 /// The environment variable that may hold the SMTP password.
@@ -14,9 +18,6 @@ pub const PASSWORD_VAR: &str = "PLAN_SMTP_PASSWORD";
 
 /// The waits between attempts: three attempts in all.
 const BACKOFF: [Duration; 2] = [Duration::from_millis(500), Duration::from_secs(1)];
-
-/// How long one SMTP command may take.
-const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How the connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,14 +116,76 @@ fn percent_decode(s: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| "--smtp: the user name is not UTF-8".to_string())
 }
 
-/// A connection setup to one server, with retries.
+/// The bounds of one conversation with the server (connect, TLS, login, one
+/// message or the first check, and every reply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The wait for a connection, for each reply and for each write (`[mail] timeout_seconds`).
+    pub timeout: Duration,
+    /// The whole conversation (`[mail] deadline_seconds`).
+    pub deadline: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(300),
+        }
+    }
+}
+
+/// The most the server's replies in one conversation may total: a few
+/// hundred bytes in practice, some kilobytes with a TLS certificate chain.
+pub const MAX_REPLIES: u64 = 1 << 20;
+
+/// Why a conversation failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// A reply of the server, or the network, as lettre tells.
+    Smtp(Error),
+    /// Cut by [`Limits`] or [`MAX_REPLIES`], or the server unreachable;
+    /// `retry` when trying again may help.
+    Cut { reason: String, retry: bool },
+}
+
+impl Failure {
+    /// Whether the server answered (a reply with a code).
+    pub fn answered(&self) -> bool {
+        matches!(self, Failure::Smtp(e) if e.status().is_some())
+    }
+
+    /// Whether trying again may succeed: not a 5xx reply, a TLS failure, a
+    /// client-side error or a server that broke a bound.
+    fn may_pass(&self) -> bool {
+        match self {
+            Failure::Smtp(e) => !(e.is_permanent() || e.is_tls() || e.is_client()),
+            Failure::Cut { retry, .. } => *retry,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Smtp(e) => write!(f, "{e}"),
+            Failure::Cut { reason, .. } => f.write_str(reason),
+        }
+    }
+}
+
+/// A connection setup to one server, with retries. Each conversation goes
+/// through a [`Guard`] of its own, which bounds what lettre reads.
 pub struct Mailer {
-    transport: SmtpTransport,
+    server: Server,
+    limits: Limits,
+    /// Everything but the port of the guard.
+    builder: SmtpTransportBuilder,
 }
 
 impl Mailer {
     /// Sets up the transport; `password` is used when the server names a user.
-    pub fn new(server: &Server, password: String) -> Result<Mailer, String> {
+    pub fn new(server: &Server, password: String, limits: Limits) -> Result<Mailer, String> {
         let params =
             || TlsParameters::new(server.host.clone()).map_err(|e| format!("TLS setup: {e}"));
         let tls = match server.security {
@@ -130,45 +193,195 @@ impl Mailer {
             Security::StartTls => Tls::Required(params()?),
             Security::StartTlsIfOffered => Tls::Opportunistic(params()?),
         };
-        let mut builder = SmtpTransport::builder_dangerous(server.host.clone())
-            .port(server.port)
+        let mut builder = SmtpTransport::builder_dangerous(Ipv4Addr::LOCALHOST.to_string())
             .tls(tls)
-            .timeout(Some(TIMEOUT));
+            .timeout(Some(limits.timeout));
         if let Some(user) = &server.user {
             builder = builder.credentials(Credentials::new(user.clone(), password));
         }
         Ok(Mailer {
-            transport: builder.build(),
+            server: server.clone(),
+            limits,
+            builder,
         })
     }
 
     /// Connects, sets up TLS and logs in once, so that an unreachable server or
     /// a wrong password stops the run before any message.
-    pub fn check(&self) -> Result<(), Error> {
-        retry(|| self.transport.test_connection().map(|_| ()))
+    pub fn check(&self) -> Result<(), Failure> {
+        retry(|| self.talk(|t| t.test_connection().map(|_| ())))
     }
 
     /// Sends one message, retrying what may pass later.
-    pub fn send(&self, message: &Message) -> Result<(), Error> {
-        retry(|| self.transport.send(message).map(|_| ()))
+    pub fn send(&self, message: &Message) -> Result<(), Failure> {
+        retry(|| self.talk(|t| t.send(message).map(|_| ())))
     }
+
+    /// One conversation through a guard of its own.
+    fn talk(&self, f: impl FnOnce(&SmtpTransport) -> Result<(), Error>) -> Result<(), Failure> {
+        let guard = Guard::open(&self.server, self.limits)?;
+        let transport = self.builder.clone().port(guard.port).build();
+        let result = f(&transport);
+        let cut = guard.cut.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match cut {
+            Some(cut) => Err(cut),
+            None if result.as_ref().is_err_and(timed_out) => Err(Failure::Cut {
+                reason: format!(
+                    "no reply within the timeout of {} s ([mail] timeout_seconds)",
+                    self.limits.timeout.as_secs()
+                ),
+                retry: true,
+            }),
+            None => result.map_err(Failure::Smtp),
+        }
+    }
+}
+
+/// Whether lettre gave up waiting on a read or a write.
+fn timed_out(e: &Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return matches!(io.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// Runs `attempt` up to three times, waiting between attempts, while the
 /// failure may pass (a 4xx reply, a lost or refused connection, a timeout).
-fn retry(mut attempt: impl FnMut() -> Result<(), Error>) -> Result<(), Error> {
+fn retry(mut attempt: impl FnMut() -> Result<(), Failure>) -> Result<(), Failure> {
     for wait in BACKOFF {
         match attempt() {
-            Err(e) if may_pass(&e) => std::thread::sleep(wait),
+            Err(e) if e.may_pass() => std::thread::sleep(wait),
             done => return done,
         }
     }
     attempt()
 }
 
-/// Whether trying again may succeed: not a 5xx reply, a TLS failure or a client-side error.
-fn may_pass(e: &Error) -> bool {
-    !(e.is_permanent() || e.is_tls() || e.is_client())
+/// A relay on loopback between lettre and the server, for one conversation:
+/// lettre reads a reply line without bound and waits on each read only, so
+/// the guard passes the server's bytes on within [`MAX_REPLIES`] and the
+/// deadline, and ends the conversation (telling why) when one is broken.
+struct Guard {
+    port: u16,
+    cut: Arc<Mutex<Option<Failure>>>,
+}
+
+impl Guard {
+    /// Listens on a free loopback port and relays its first connection to `server`.
+    fn open(server: &Server, limits: Limits) -> Result<Guard, Failure> {
+        let local = |e: std::io::Error| Failure::Cut {
+            reason: format!("cannot open a loopback port: {e}"),
+            retry: false,
+        };
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(local)?;
+        let port = listener.local_addr().map_err(local)?.port();
+        listener.set_nonblocking(true).map_err(local)?;
+        let cut = Arc::new(Mutex::new(None));
+        let (server, shared) = (server.clone(), Arc::clone(&cut));
+        std::thread::spawn(move || relay(&listener, &server, limits, &shared));
+        Ok(Guard { port, cut })
+    }
+}
+
+/// Accepts lettre's connection (until the deadline), connects to the server
+/// and passes bytes both ways until either side ends or a bound is broken.
+fn relay(listener: &TcpListener, server: &Server, limits: Limits, cut: &Mutex<Option<Failure>>) {
+    let end = Instant::now() + limits.deadline;
+    let client = loop {
+        match listener.accept() {
+            Ok((client, _)) => break client,
+            Err(e) if e.kind() == ErrorKind::WouldBlock && Instant::now() < end => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
+            Err(_) => return,
+        }
+    };
+    let upstream = match connect(server, limits.timeout) {
+        Ok(s) => s,
+        Err(e) => {
+            *cut.lock().unwrap_or_else(|e| e.into_inner()) = Some(Failure::Cut {
+                reason: format!("cannot connect: {}", super::read::io_message(&e)),
+                retry: true,
+            });
+            return;
+        }
+    };
+    let streams = (client.try_clone(), upstream.try_clone());
+    let (Ok(mut from_client), Ok(mut to_server)) = streams else {
+        return;
+    };
+    let _ = client.set_nonblocking(false);
+    let _ = to_server.set_write_timeout(Some(limits.timeout));
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut from_client, &mut to_server);
+        let _ = to_server.shutdown(Shutdown::Write);
+    });
+    if let Some(why) = pass_replies(&upstream, &client, end, limits) {
+        *cut.lock().unwrap_or_else(|e| e.into_inner()) = Some(Failure::Cut {
+            reason: why,
+            retry: false,
+        });
+    }
+    let _ = upstream.shutdown(Shutdown::Both);
+    let _ = client.shutdown(Shutdown::Both);
+}
+
+/// Passes the server's bytes on to lettre until the server ends; the broken
+/// bound, if any.
+fn pass_replies(
+    mut upstream: &TcpStream,
+    mut client: &TcpStream,
+    end: Instant,
+    limits: Limits,
+) -> Option<String> {
+    let mut buf = [0u8; 8192];
+    let mut total = 0u64;
+    loop {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Some(format!(
+                "the conversation did not end within the deadline of {} s ([mail] deadline_seconds)",
+                limits.deadline.as_secs()
+            ));
+        }
+        let _ = upstream.set_read_timeout(Some(left));
+        match upstream.read(&mut buf) {
+            Ok(0) => return None,
+            Ok(n) => {
+                total += n as u64;
+                if total > MAX_REPLIES {
+                    return Some(format!(
+                        "the server sent more than {MAX_REPLIES} bytes of replies in one conversation"
+                    ));
+                }
+                if client.write_all(&buf[..n]).is_err() {
+                    return None;
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// A connection to the server, each of its addresses tried within `timeout`.
+fn connect(server: &Server, timeout: Duration) -> std::io::Result<TcpStream> {
+    let mut last = std::io::Error::new(ErrorKind::NotFound, "the host has no address");
+    for addr in (server.host.as_str(), server.port).to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod smtp;
 
 use assert_cmd::Command;
 use std::collections::BTreeMap;
