@@ -5,13 +5,14 @@
 
 mod support;
 
-use support::hostile::{assert_unchanged_outside, snapshot};
+use support::hostile::{assert_unchanged_outside, run_limited, snapshot};
 use support::{Fixture, Output};
 
-/// Runs `args` in `f`, asserting that nothing outside `out` changed.
+/// Runs `args` in `f` under a 1 GiB address-space limit, asserting that
+/// nothing outside `out` changed.
 fn run_clean(f: &Fixture, args: &[&str]) -> Output {
     let before = snapshot(f.dir.path());
-    let o = f.run(args);
+    let o = run_limited(f.dir.path(), 1024, args);
     assert_unchanged_outside(&before, &snapshot(f.dir.path()), "out");
     o
 }

@@ -1,6 +1,6 @@
 //! Hostile inputs (issue 11): resource bombs and special files. Every file is
 //! made here; each case runs the binary under a 1 GiB address-space limit
-//! and a 20 s timeout, and asserts exit 3, the message's parts, an empty
+//! and a 120 s timeout, and asserts exit 3, the message's parts, an empty
 //! stdout and that nothing outside the run's outputs changed.
 
 mod support;

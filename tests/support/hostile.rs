@@ -71,15 +71,15 @@ pub fn assert_unchanged_outside(
     }
 }
 
-/// `sh -c 'ulimit -v KIB; exec timeout 20 plan ARGS'` in `dir`: the binary
+/// `sh -c 'ulimit -v KIB; exec timeout 120 plan ARGS'` in `dir`: the binary
 /// under an address-space limit (no unsafe pre-exec needed), killed after
-/// 20 s so that a run that would hang fails (exit 124) instead.
+/// 120 s so that a run that would hang fails (exit 124) instead of blocking.
 pub fn run_limited(dir: &Path, limit_mib: u64, args: &[&str]) -> super::Output {
     let bin = assert_cmd::cargo::cargo_bin("plan");
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "ulimit -v {}; exec \"$0\" \"$@\"",
+            "ulimit -v {}; exec timeout 120 \"$0\" \"$@\"",
             limit_mib * 1024
         ))
         .arg(bin)
