@@ -344,3 +344,36 @@ fn refused_strict(f: &Fixture) {
     run_clean(f, &["check", "plan.toml", "--strict"]).fails_with(3, &parts);
     run_clean(f, &["split", "plan.toml", "--out", "out", "--strict"]).fails_with(3, &parts);
 }
+
+#[test]
+fn extreme_factors_in_the_plan_file_are_refused_not_computed() {
+    // ramp = [1e308] once spun for minutes on the exact arithmetic.
+    for (rules, key) in [
+        ("ramp = [1e308]", "rules.ramp"),
+        ("ramp = [1.5]", "rules.ramp"),
+        (
+            "weights = { history = 1e308, capability = 1e308, equal = 1e308 }",
+            "rules.weights",
+        ),
+        (
+            "weights = { history = 1e-300, capability = 0.3, equal = 0.2 }",
+            "rules.weights",
+        ),
+        ("over_assignment = 1e-300", "rules.over_assignment"),
+        ("min_history = 1e300", "rules.min_history"),
+    ] {
+        let f = with(
+            "plan.toml",
+            &format!("{}[rules]\n{rules}\n", support::SMALL_PLAN),
+        );
+        refused(&f, &["plan.toml", key]);
+    }
+    let f = with(
+        "plan.toml",
+        &format!("{}role_weights = {{ hunter = nan }}\n", support::SMALL_PLAN),
+    );
+    refused(
+        &f,
+        &["plan.toml", "metrics.visits.role_weights.hunter", "NaN"],
+    );
+}

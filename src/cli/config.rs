@@ -183,6 +183,17 @@ impl Config {
                     }
                 },
             };
+            for (role, w) in &def.role_weights {
+                if !plain_factor(w.as_f64()) {
+                    problems.push(
+                        Problem::error(
+                            at(&format!("metrics.{name}.role_weights.{role}")),
+                            "expected a role weight of 0 or from 0.000000001 to 1,000,000,000",
+                        )
+                        .with_value(format!("{}", w.as_f64())),
+                    );
+                }
+            }
             let role_weights = def
                 .role_weights
                 .iter()
@@ -331,10 +342,7 @@ fn rules(
         },
         Some(SeasonalityDef::Weights(w)) => {
             let w: Vec<f64> = w.iter().map(|n| n.as_f64()).collect();
-            if w.len() == 12
-                && w.iter().all(|x| x.is_finite() && *x >= 0.0)
-                && w.iter().sum::<f64>() > 0.0
-            {
+            if w.len() == 12 && w.iter().all(|&x| plain_factor(x)) && w.iter().sum::<f64>() > 0.0 {
                 r.seasonality = Seasonality::Fixed(std::array::from_fn(|i| w[i]));
             } else {
                 bad(
@@ -377,10 +385,14 @@ fn rules(
     }
     if let Some(m) = over.min_history {
         let m = m.as_f64();
-        if m.is_finite() && m >= 0.0 {
+        if plain_factor(m) {
             r.min_history = m;
         } else {
-            bad("min_history", "expected a number ≥ 0", m.to_string());
+            bad(
+                "min_history",
+                "expected a number from 0 to 1,000,000,000",
+                m.to_string(),
+            );
         }
     }
     if let Some(w) = over.weights {
@@ -390,39 +402,45 @@ fn rules(
             v[1].unwrap_or(0.0),
             v[2].unwrap_or(0.0),
         ];
-        if v.iter().all(|x| x.is_finite() && *x >= 0.0) && v.iter().sum::<f64>() > 0.0 {
+        if v.iter().all(|&x| plain_factor(x)) && v.iter().sum::<f64>() > 0.0 {
             r.weights = v;
         } else {
             bad(
                 "weights",
-                "expected history, capability and equal weights ≥ 0, not all 0",
+                "expected history, capability and equal weights of 0 or from 0.000000001 to 1,000,000,000, not all 0",
                 format!("{v:?}"),
             );
         }
     }
     if let Some(ramp) = &over.ramp {
         let v: Vec<f64> = ramp.iter().map(|n| n.as_f64()).collect();
-        if v.iter().all(|x| x.is_finite() && *x >= 0.0) {
+        if v.iter().all(|&x| plain_factor(x) && x <= 1.0) {
             r.ramp = v;
         } else {
             bad(
                 "ramp",
-                "expected factors ≥ 0 such as [0.25, 0.5, 0.75]",
+                "expected factors from 0 to 1 such as [0.25, 0.5, 0.75]",
                 format!("{v:?}"),
             );
         }
     }
     if let Some(o) = over.over_assignment {
         let o = o.as_f64();
-        if o.is_finite() && o > 0.0 {
+        if plain_factor(o) && o > 0.0 {
             r.over_assignment = o;
         } else {
             bad(
                 "over_assignment",
-                "expected a number > 0 such as 1.1",
+                "expected a number from 0.000000001 to 1,000,000,000 such as 1.1",
                 o.to_string(),
             );
         }
     }
     r
+}
+/// A factor of the rules (a weight, ramp, over-assignment…): 0, or from
+/// 10^-9 to 10^9. Beyond that a float from the plan file is a typo, and as an
+/// exact fraction it would make the plan's arithmetic grow without bound.
+fn plain_factor(x: f64) -> bool {
+    x == 0.0 || (1e-9..=1e9).contains(&x)
 }
