@@ -316,3 +316,35 @@ fn track_refuses_a_plan_csv_that_is_a_link_to_dev_zero_or_a_fifo() {
     mkfifo(&f.path("out/manifest.json"));
     refused(&f, &track, &["out/manifest.json", "named pipe"]);
 }
+
+#[test]
+fn xls_far_cell_written_by_libreoffice_is_refused_by_its_claim() {
+    if std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: soffice is not installed (apt-get install libreoffice-calc-nogui)");
+        return;
+    }
+    // A history with its header, one row, and a stray value at IV65536.
+    let mut csv = String::from("date,rep_id,amount\n2026-01-10,N1,5\n");
+    csv.push_str(&"\n".repeat(65_533));
+    csv.push_str(&",".repeat(255));
+    csv.push_str("x\n");
+    let f = with_history("far.xls", b"");
+    let work = f.path("convert");
+    std::fs::create_dir(&work).unwrap();
+    std::fs::write(work.join("far.csv"), csv).unwrap();
+    let converted = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "xls", "--outdir"])
+        .arg(&work)
+        .arg(work.join("far.csv"))
+        .env("HOME", &work)
+        .output()
+        .unwrap();
+    assert!(converted.status.success(), "{converted:?}");
+    std::fs::copy(work.join("far.xls"), f.path("far.xls")).unwrap();
+    std::fs::remove_dir_all(&work).unwrap();
+    check_refused(&f, &["far.xls", "claims 65,536 × 256 cells"]);
+}
