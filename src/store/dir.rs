@@ -36,9 +36,13 @@ const DIR_FLAGS: OFlags = OFlags::RDONLY
 impl Dir {
     /// Opens the folder at `path`; a link as its last part is refused.
     pub fn open(path: &Path) -> io::Result<Dir> {
-        Ok(Dir {
-            fd: rfs::open(path, DIR_FLAGS, Mode::empty())?,
-        })
+        match rfs::open(path, DIR_FLAGS, Mode::empty()) {
+            Ok(fd) => Ok(Dir { fd }),
+            Err(e) if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) => {
+                Err(link_refused(e))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The sub-folder `name`, made first when `create` and missing.
@@ -53,6 +57,7 @@ impl Dir {
                     fd: rfs::openat(&self.fd, name, DIR_FLAGS, Mode::empty())?,
                 })
             }
+            Err(e) if self.kind(name).is_ok_and(|k| k == Kind::Other) => Err(link_refused(e)),
             r => Ok(Dir { fd: r? }),
         }
     }
@@ -168,6 +173,14 @@ impl Dir {
     pub fn sync(&self) -> io::Result<()> {
         Ok(rfs::fsync(&self.fd)?)
     }
+}
+
+/// The error for a folder that is a symbolic link (or another special file).
+fn link_refused(e: Errno) -> io::Error {
+    io::Error::new(
+        io::Error::from(e).kind(),
+        "a symbolic link or special file where a folder was expected; plan never writes through one",
+    )
 }
 
 /// The kernel or file system lacks the rename flag asked for.
