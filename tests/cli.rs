@@ -304,8 +304,47 @@ fn check_lists_every_problem_sorted_and_as_json() {
     assert_eq!(v["ok"], false);
     assert_eq!(problems[0]["origin"]["file"], "reps.csv");
     assert_eq!(problems[0]["origin"]["row"], 3);
+    // Columns read as in the text: the letter and its 1-based number.
+    for p in &problems {
+        let Some(letter) = p["origin"]["column"].as_str() else {
+            continue;
+        };
+        let number = letter
+            .bytes()
+            .fold(0, |n, b| n * 26 + u64::from(b - b'A' + 1));
+        assert_eq!(p["origin"]["col"], number, "{p}");
+        let shown = format!("row {}, column {letter}", p["origin"]["row"]);
+        assert!(o.stderr.contains(&shown), "{shown} not in {}", o.stderr);
+    }
+    assert!(problems.iter().any(|p| p["origin"]["column"].is_string()));
     let ok = Fixture::small().run(&["check", "plan.toml"]);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
+}
+
+#[test]
+fn check_takes_the_flags_of_split_and_checks_the_replan() {
+    let f = Fixture::small();
+    f.split_ok();
+    let line = [
+        "--out",
+        "out",
+        "--as-of",
+        "2027-06-15",
+        "--lang",
+        "zh",
+        "--force",
+        "--dry-run",
+    ];
+    let before = sha_tree(f.dir.path());
+    let o = f.run(&[&["check", "plan.toml"][..], &line].concat());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(sha_tree(f.dir.path()), before, "check writes nothing");
+    // The re-plan's previous plan is read, as split would read it.
+    std::fs::write(f.path("out/plan.csv"), "team,rep_id\n").unwrap();
+    let o = f.run(&[&["check", "plan.toml"][..], &line].concat());
+    o.fails_with(3, &["out/plan.csv", "--fresh"]);
+    let fresh = f.run(&[&["check", "plan.toml", "--fresh"][..], &line].concat());
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
 }
 
 #[test]

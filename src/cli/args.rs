@@ -39,9 +39,12 @@ pub enum Command {
     Split(SplitArgs),
     /// Validate the inputs and list every problem; write nothing.
     ///
-    /// Exits 3 when there is any problem (any warning too, with --strict).
+    /// Takes the flags of `split`, so that a script checks with the line it
+    /// runs (with --as-of and a plan folder as --out, the re-plan is checked
+    /// too); the flags that only concern writing change nothing. Exits 3 when
+    /// there is any problem (any warning too, with --strict).
     #[command(after_help = EXIT_CODES)]
-    Check(InputArgs),
+    Check(SplitArgs),
     /// Start a new plan folder: a commented plan.toml and template workbooks.
     ///
     /// The templates hold the expected headers, example rows and dropdowns, so

@@ -54,9 +54,12 @@ fn load(args: &InputArgs) -> Result<Config, Exit> {
     })
 }
 
-fn check(args: &InputArgs) -> Exit {
-    let config = match load(args) {
-        Ok(c) => c,
+/// `plan check` takes `split`'s flags, so that a script checks with the very
+/// line it runs; those that only concern writing change nothing.
+fn check(split_args: &SplitArgs) -> Exit {
+    let args = &split_args.input;
+    let config = match prepare(split_args) {
+        Ok(p) => p.config,
         Err(e) => return e,
     };
     let mut problems = match pipeline::plan(&config) {
@@ -135,12 +138,23 @@ fn init(args: &InitArgs) -> Exit {
     Exit::Done
 }
 
-fn split(args: &SplitArgs) -> Exit {
+/// What `split` and `check` share before planning: the configuration (with a
+/// re-plan's kept months), the as-of date and the output folder.
+struct Prepared {
+    config: Config,
+    as_of: Option<chrono::NaiveDate>,
+    target: persist::OutPath,
+    /// `--out` as given (or its default), as messages show it.
+    out: PathBuf,
+    /// In a re-plan: the SHA-256 of the previous plan's manifest.
+    replans: Option<String>,
+}
+
+/// Loads the configuration, reads `--as-of`, resolves `--out` and, for a
+/// re-plan, reads the previous plan's kept months.
+fn prepare(args: &SplitArgs) -> Result<Prepared, Exit> {
     let a = &args.input;
-    let mut config = match load(a) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
+    let mut config = load(a)?;
     let as_of = match &args.as_of {
         None => None,
         Some(s) => match chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
@@ -149,7 +163,7 @@ fn split(args: &SplitArgs) -> Exit {
                 report::error(&format!(
                     "--as-of expects a date such as 2027-07-01, found {s:?}"
                 ));
-                return Exit::Usage;
+                return Err(Exit::Usage);
             }
         },
     };
@@ -164,7 +178,7 @@ fn split(args: &SplitArgs) -> Exit {
         Ok(t) => t,
         Err(e) => {
             report::error(&e.to_string());
-            return Exit::Output;
+            return Err(Exit::Output);
         }
     };
     // A re-plan: --as-of with a previous plan in --out keeps its past months.
@@ -181,11 +195,32 @@ fn split(args: &SplitArgs) -> Exit {
             Err(p) => {
                 report::print(&[p], a.quiet, a.strict);
                 report::error("a re-plan keeps the months before --as-of from the previous plan.csv; restore it, or add --fresh to plan every month anew");
-                return Exit::Input;
+                return Err(Exit::Input);
             }
         }
         replans = manifest_sha(&target);
     }
+    Ok(Prepared {
+        config,
+        as_of,
+        target,
+        out,
+        replans,
+    })
+}
+
+fn split(args: &SplitArgs) -> Exit {
+    let a = &args.input;
+    let Prepared {
+        config,
+        as_of,
+        target,
+        out,
+        replans,
+    } = match prepare(args) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
     let started = std::time::Instant::now();
     let progress = progress::Progress::new(!a.quiet && !a.json);
     progress.step("reading the inputs");

@@ -20,22 +20,48 @@ pub enum Severity {
 
 /// Where a problem was found. Every part is optional: a cross-table problem
 /// may name only a file, a plan-file problem only a key.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Origin {
     /// The file as the user named it (never made absolute).
     pub file: String,
     /// The sheet, for spreadsheets.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
     /// The row as the spreadsheet or editor numbers it (a CSV header is row 1).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u32>,
-    /// The column, 0-based (shown as a letter).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The column, 0-based (shown as a letter, and 1-based in JSON).
     pub col: Option<u32>,
     /// The column's header as written in the file.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
+}
+
+/// In JSON a place reads as the text does: the row, the column's letter
+/// (`column`) and its 1-based number (`col`: A is 1), the header.
+impl serde::Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Shown<'a> {
+            file: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            sheet: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            row: Option<u32>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            column: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            col: Option<u32>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            header: Option<&'a str>,
+        }
+        Shown {
+            file: &self.file,
+            sheet: self.sheet.as_deref(),
+            row: self.row,
+            column: self.col.map(column_letter),
+            col: self.col.map(|c| c + 1),
+            header: self.header.as_deref(),
+        }
+        .serialize(s)
+    }
 }
 
 impl Origin {
