@@ -8,9 +8,9 @@ use crate::engine::model::{Plan, PlanInput, Rep};
 use crate::engine::plan::make_plan;
 use crate::io::columns::norm;
 use crate::io::load::{self, RepLookup, Source, ValueColumn};
-use crate::io::planfile::HistoryColumn;
 use crate::io::manifest::{self, FileEntry, Hashing, InputSum, Manifest, PlanInfo};
 use crate::io::persist::{Fill, Sink};
+use crate::io::planfile::HistoryColumn;
 use crate::io::write_books::{self, Books, PeriodBook};
 use crate::io::write_csv;
 use crate::io::write_xlsx::{self, PlanBook};
@@ -126,7 +126,14 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
             sheet: s,
             options: &o,
         };
-        history = read_history(&source, &reps, config, &mut metrics, &mut problems);
+        history = read_history(
+            &source,
+            &reps,
+            &targets,
+            config,
+            &mut metrics,
+            &mut problems,
+        );
     }
     if problems.iter().any(Problem::is_error) {
         return Err(problems);
@@ -146,13 +153,20 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
 
 /// The history value columns to read (`amount` first, then the columns the
 /// metrics name), and per metric the index of its column (`None`: no history).
-fn value_columns(config: &Config) -> (Vec<ValueColumn>, Vec<Option<usize>>) {
+/// A column is needed when the plan file names it, or when a metric with
+/// targets (`targeted`) has rules that use the history.
+fn value_columns(config: &Config, targeted: &[bool]) -> (Vec<ValueColumn>, Vec<Option<usize>>) {
     let mut cols = vec![ValueColumn {
         name: "amount".into(),
         needed_by: None,
     }];
     let mut index = Vec::new();
-    for (i, (m, named)) in config.metrics.iter().zip(&config.metric_columns).enumerate() {
+    for (i, (m, named)) in config
+        .metrics
+        .iter()
+        .zip(&config.metric_columns)
+        .enumerate()
+    {
         let (name, explicit) = match named {
             Some(HistoryColumn::Off(_)) => {
                 index.push(None);
@@ -172,7 +186,7 @@ fn value_columns(config: &Config) -> (Vec<ValueColumn>, Vec<Option<usize>>) {
                 cols.len() - 1
             }
         };
-        if (explicit || m.uses_history()) && cols[k].needed_by.is_none() {
+        if (explicit || (targeted[i] && m.uses_history())) && cols[k].needed_by.is_none() {
             cols[k].needed_by = Some(m.name.clone());
         }
         index.push(Some(k));
@@ -185,6 +199,7 @@ fn value_columns(config: &Config) -> (Vec<ValueColumn>, Vec<Option<usize>>) {
 fn read_history(
     src: &Source,
     reps: &[Rep],
+    targets: &[crate::engine::model::Target],
     config: &Config,
     metrics: &mut [crate::engine::model::Metric],
     problems: &mut Vec<Problem>,
@@ -201,7 +216,10 @@ fn read_history(
         by_team,
         need_rep: metrics.iter().any(|m| m.uses_history()),
     };
-    let (columns, index) = value_columns(config);
+    let targeted: Vec<bool> = (0..metrics.len())
+        .map(|i| targets.iter().any(|t| t.metric == i))
+        .collect();
+    let (columns, index) = value_columns(config, &targeted);
     let (hist, found) = load::history(src, &lookup, &columns, problems);
     for (m, k) in metrics.iter_mut().zip(index) {
         m.history_column = k.filter(|&k| found.get(k).copied().flatten().is_some());

@@ -355,7 +355,8 @@ impl Ctx<'_> {
         };
         let written = percent(g);
         let who = format!("{} {}", scope_text(&t.scope), metric.name);
-        let (months, base) = self.base_months(metric, t, prev0 + m0..prev0 + m0 + n, &who, &written)?;
+        let (months, base) =
+            self.base_months(metric, t, prev0 + m0..prev0 + m0 + n, &who, &written)?;
         let (sum, rows) = months
             .iter()
             .filter_map(|ym| series.get(ym))
@@ -372,7 +373,8 @@ impl Ctx<'_> {
                 ym_label(a),
                 ym_label(z)
             );
-            self.errors.push(Problem::error(Some(t.value_cell.clone()), msg).with_value(written));
+            self.errors
+                .push(Problem::error(Some(t.value_cell.clone()), msg).with_value(written));
             return None;
         }
         let one = BigRational::from_integer(1.into());
@@ -407,11 +409,14 @@ impl Ctx<'_> {
         };
         if metric.rules.growth_base == GrowthBase::Trailing {
             let end = last.min(self.f0 - 1);
-            let months = base.map(|ym| ym - 12 * (((ym - end).max(0) + 11) / 12)).collect();
+            let months = base
+                .map(|ym| ym - 12 * (((ym - end).max(0) + 11) / 12))
+                .collect();
             return Some((months, "the same months of the last 12 recorded"));
         }
         let missing: Vec<String> = base.clone().filter(|&ym| ym > last).map(ym_label).collect();
-        if missing.is_empty() {
+        // None of it recorded: "no actual", said by the caller.
+        if missing.is_empty() || missing.len() == base.len() {
             return Some((base.collect(), PREVIOUS_YEAR));
         }
         let msg = format!(

@@ -753,12 +753,23 @@ fn missing_history_columns(
     cols: &[Option<usize>],
     at: &Origin,
 ) -> Vec<Problem> {
-    let used: Vec<usize> = map.index.values().copied().chain(cols.iter().flatten().copied()).collect();
+    let used: Vec<usize> = map
+        .index
+        .values()
+        .copied()
+        .chain(cols.iter().flatten().copied())
+        .collect();
     let free: Vec<String> = (0..map.headers.len())
         .filter(|i| !used.contains(i))
         .map(|i| map.headers[i].clone())
         .collect();
-    let seen = map.headers.iter().filter(|h| !h.is_empty()).cloned().collect::<Vec<_>>().join(", ");
+    let seen = map
+        .headers
+        .iter()
+        .filter(|h| !h.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut out = Vec::new();
     if lookup.need_rep && !lookup.by_team && map.get("rep_id").is_none() {
         let hint = columns::missing_hint(TableKind::History, &free, "rep_id")
@@ -772,16 +783,26 @@ fn missing_history_columns(
         let (Some(metric), None) = (&v.needed_by, col) else {
             continue;
         };
-        let near = columns::missing_hint(TableKind::History, &free, &v.name)
-            .map_or(String::new(), |h| format!("{h}; "));
+        let near = columns::missing_hint(TableKind::History, &free, &v.name).unwrap_or_else(|| {
+            format!(
+                "name it with columns = {{ {} = \"…\" }} under [history]",
+                v.name
+            )
+        });
         let fix = if v.name == "amount" {
-            format!("{near}name it with columns = {{ amount = \"…\" }} under [history]")
+            near
         } else {
-            format!("{near}or set history_column = \"…\" under [metrics.{metric}] (\"amount\" borrows revenue's, false plans {metric} without history)")
+            format!("{near}; or set history_column = \"…\" under [metrics.{metric}] (\"amount\" borrows revenue's, false plans {metric} without history)")
         };
         out.push(
-            Problem::error(Some(at.clone()), format!("metric {metric}: the history has no column {:?} (its columns: {seen})", v.name))
-                .with_hint(fix),
+            Problem::error(
+                Some(at.clone()),
+                format!(
+                    "metric {metric}: the history has no column {:?} (its columns: {seen})",
+                    v.name
+                ),
+            )
+            .with_hint(fix),
         );
     }
     out
@@ -806,6 +827,9 @@ pub fn history(
         exact: FxHashMap<&'a str, usize>,
         value_columns: &'a [ValueColumn],
         lookup: &'a RepLookup<'a>,
+        /// Columns the rules need that the header lacks: errors once a row is read
+        /// (a history without rows is no history).
+        missing: Vec<Problem>,
         cols: Vec<Option<usize>>,
         history: History,
         /// Per rep and month, and per month: hashed while streaming, ordered at the end.
@@ -961,11 +985,15 @@ pub fn history(
                 .collect();
             self.history.has_rep_column = rep_col.is_some();
             self.history.columns = names;
-            let missing = missing_history_columns(map, self.lookup, self.value_columns, &self.cols, &header.origin);
+            let missing = missing_history_columns(
+                map,
+                self.lookup,
+                self.value_columns,
+                &self.cols,
+                &header.origin,
+            );
             let any_missing = !missing.is_empty();
-            for p in missing {
-                self.base.problems.push(p);
-            }
+            self.missing = missing;
             if !any_missing && self.cols.iter().all(Option::is_none) {
                 return Err(Problem::error(
                     Some(header.origin.clone()),
@@ -1048,6 +1076,7 @@ pub fn history(
         exact,
         value_columns,
         lookup,
+        missing: Vec::new(),
         cols: Vec::new(),
         history: History::default(),
         values: Vec::new(),
@@ -1102,6 +1131,9 @@ pub fn history(
             }
             Err(p) => problems.push(p),
         }
+    }
+    if v.base.rows > 0 {
+        problems.append(&mut v.missing);
     }
     let cols = v.cols.clone();
     let history = std::mem::take(&mut v.history);

@@ -244,7 +244,10 @@ fn last_year_note(books: &Books, metric: &Metric, l: &Labels) -> Option<String> 
     }
     let missing = history.uncovered(first..first + 12);
     let months: Vec<String> = missing.into_iter().map(ym_label).collect();
-    (!months.is_empty()).then(|| l.months_without_history.replace("{months}", &months.join(", ")))
+    (!months.is_empty()).then(|| {
+        l.months_without_history
+            .replace("{months}", &months.join(", "))
+    })
 }
 
 /// A metric's 17 rows on the letter at `(first, c)`: target, last year and
@@ -292,7 +295,10 @@ fn metric_rows(
         let (text, value) = figure(units, metric);
         let ly_text = ly.to_string();
         let ly_value: f64 = ly_text.parse().unwrap_or(0.0);
-        let (a, z) = (first + months.start as RowNum, first + months.end as RowNum - 1);
+        let (a, z) = (
+            first + months.start as RowNum,
+            first + months.end as RowNum - 1,
+        );
         if k < 12 {
             sh.number(row, c, value, fig.width(&text), f)?;
         } else {

@@ -9,8 +9,8 @@ use super::xlsx_style::{
 };
 use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use crate::engine::calendar::ym_label;
-use crate::engine::layout::{MetricLines, Periods, MONTH0};
 use crate::engine::diag::{Problem, Severity};
+use crate::engine::layout::{MetricLines, Periods, MONTH0};
 use crate::engine::model::{
     Group, GroupKind, GrowthBase, History, Metric, MetricKind, Plan, PlanInput, Seasonality,
 };
@@ -361,7 +361,10 @@ fn warning_rows(
     l: &Labels,
     st: &Styles,
 ) -> Result<(), XlsxError> {
-    let warnings = book.problems.iter().filter(|p| p.severity == Severity::Warning);
+    let warnings = book
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Warning);
     let mut at = row + 1;
     for p in warnings {
         sh.text(at, 0, l.warning, &st.fail)?;
