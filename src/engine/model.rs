@@ -334,3 +334,19 @@ pub struct Plan {
     /// Warnings and notes.
     pub problems: Vec<Problem>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_before_or_after_the_recorded_span_are_uncovered() {
+        let mut h = History::default();
+        assert_eq!(h.uncovered(10..13), vec![10, 11, 12]);
+        for ym in [11, 14] {
+            h.company.insert(ym, Sums::default());
+        }
+        assert_eq!(h.span(), Some((11, 14)));
+        assert_eq!(h.uncovered(9..17), vec![9, 10, 15, 16]);
+    }
+}

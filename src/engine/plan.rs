@@ -409,9 +409,7 @@ impl Ctx<'_> {
         };
         if metric.rules.growth_base == GrowthBase::Trailing {
             let end = last.min(self.f0 - 1);
-            let months = base
-                .map(|ym| ym - 12 * (((ym - end).max(0) + 11) / 12))
-                .collect();
+            let months = base.map(|ym| trailing(ym, end)).collect();
             return Some((months, "the same months of the last 12 recorded"));
         }
         let missing: Vec<String> = base.clone().filter(|&ym| ym > last).map(ym_label).collect();
@@ -1184,6 +1182,12 @@ fn empty_group(kind: GroupKind, name: String) -> Group {
 /// What a growth target grows by default.
 const PREVIOUS_YEAR: &str = "the same period of the previous fiscal year";
 
+/// Month `ym` of a base period, moved back by whole years until it is not
+/// after `end`: the same month among the 12 months that end with `end`.
+fn trailing(ym: Ym, end: Ym) -> Ym {
+    ym - 12 * (((ym - end).max(0) + 11) / 12)
+}
+
 /// A growth ratio as a percentage, the way it is written (`0.15` → `15%`).
 fn percent(g: Decimal) -> String {
     format!("{}%", (g * Decimal::ONE_HUNDRED).normalize())
@@ -1218,5 +1222,31 @@ pub fn format_ratio(v: &BigRational, places: usize) -> String {
         format!("{sign}{int}")
     } else {
         format!("{sign}{int}.{frac}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_growth_is_shown_as_written() {
+        assert_eq!(percent(Decimal::new(15, 2)), "15%");
+        assert_eq!(percent(Decimal::new(-125, 3)), "-12.5%");
+    }
+
+    #[test]
+    fn trailing_months_are_the_same_months_of_the_last_twelve() {
+        // History to Dec 2026; FY2026 from Apr 2026.
+        let end = 2026 * 12 + 11;
+        let moved: Vec<Ym> = (2026 * 12 + 3..2027 * 12 + 3)
+            .map(|m| trailing(m, end))
+            .collect();
+        let want: Vec<Ym> = (2026 * 12 + 3..2026 * 12 + 12)
+            .chain(2026 * 12..2026 * 12 + 3)
+            .collect();
+        assert_eq!(moved, want);
+        assert_eq!(trailing(end + 13, end), end - 11);
+        assert_eq!(trailing(end - 5, end), end - 5);
     }
 }
