@@ -31,6 +31,13 @@ fn edit_header(f: &Fixture, edit: impl Fn(&str) -> String) {
     f.write("history.csv", &format!("{}\n{rest}", edit(header)));
 }
 
+/// The example with the history's column `from` renamed `to`.
+fn renamed(from: &str, to: &str) -> Fixture {
+    let f = example();
+    edit_header(&f, |h| h.replace(from, to));
+    f
+}
+
 /// Inserts `line` right below the `[section]` header of the plan file.
 fn plan_key(f: &Fixture, section: &str, line: &str) {
     let plan = f.read("plan.toml");
@@ -71,8 +78,7 @@ fn warns(f: &Fixture, parts: &[&str]) -> Output {
 
 #[test]
 fn a_renamed_count_column_is_an_error_with_the_nearest_header() {
-    let f = example();
-    edit_header(&f, |h| h.replace("new_customers", "New Customers"));
+    let f = renamed("new_customers", "New Customers");
     split(&f, false).fails_with(
         3,
         &[
@@ -87,8 +93,7 @@ fn a_renamed_count_column_is_an_error_with_the_nearest_header() {
 
 #[test]
 fn borrowing_revenue_on_purpose_plans_and_says_which_column() {
-    let f = example();
-    edit_header(&f, |h| h.replace("new_customers", "New Customers"));
+    let f = renamed("new_customers", "New Customers");
     plan_key(&f, "metrics.new_customers", "history_column = \"amount\"");
     let o = split(&f, true);
     assert_eq!(o.code, 0, "{}", o.stderr);
@@ -102,8 +107,7 @@ fn borrowing_revenue_on_purpose_plans_and_says_which_column() {
 
 #[test]
 fn no_history_for_a_metric_is_a_warning_and_its_letter_shows_no_last_year() {
-    let f = example();
-    edit_header(&f, |h| h.replace("new_customers", "New Customers"));
+    let f = renamed("new_customers", "New Customers");
     plan_key(&f, "metrics.new_customers", "history_column = false");
     warns(
         &f,
@@ -137,8 +141,7 @@ fn no_history_for_a_metric_is_a_warning_and_its_letter_shows_no_last_year() {
 
 #[test]
 fn a_renamed_rep_column_is_an_error_with_the_nearest_header() {
-    let f = example();
-    edit_header(&f, |h| h.replace("rep_id", "Salesperson"));
+    let f = renamed("rep_id", "Salesperson");
     split(&f, false).fails_with(
         3,
         &[
@@ -153,8 +156,7 @@ fn a_renamed_rep_column_is_an_error_with_the_nearest_header() {
 
 #[test]
 fn a_team_level_history_says_so_and_shares_fall_back_with_a_warning() {
-    let f = example();
-    edit_header(&f, |h| h.replace("rep_id", "Salesperson"));
+    let f = renamed("rep_id", "Salesperson");
     plan_key(&f, "history", "by = \"team\"");
     warns(
         &f,
@@ -169,8 +171,7 @@ fn a_team_level_history_says_so_and_shares_fall_back_with_a_warning() {
 
 #[test]
 fn a_renamed_amount_column_is_an_error_with_the_nearest_header() {
-    let f = example();
-    edit_header(&f, |h| h.replace("amount", "Net Sales"));
+    let f = renamed("amount", "Net Sales");
     split(&f, false).fails_with(
         3,
         &[
