@@ -222,7 +222,9 @@ fn metric_sheets_match_plan_csv_and_checks_pass() {
 
     let checks = wb.worksheet_range("Checks").unwrap();
     // The checks, then (after a blank row) the run's warnings.
-    let rows = (1..).take_while(|&r| !text(&checks, r, 0).is_empty()).count() as u32;
+    let rows = (1..)
+        .take_while(|&r| !text(&checks, r, 0).is_empty())
+        .count() as u32;
     assert_eq!(rows, 4, "two teams × two metrics");
     for r in 1..=rows {
         assert_eq!(text(&checks, r, 10), "pass", "Checks row {r}");
