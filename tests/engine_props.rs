@@ -103,7 +103,7 @@ fn input(specs: &[RepSpec], targets: &[u64; 3], fiscal_start: u32, over: f64) ->
         name: "revenue".into(),
         kind: MetricKind::Money,
         unit: Decimal::new(1, 2),
-        history_column: 0,
+        history_column: Some(0),
         role_weights: Default::default(),
         rules: Rules {
             over_assignment: over,

@@ -998,12 +998,12 @@ fn growth_on_a_negative_actual_is_an_error() {
     );
     f.write(
         "history.csv",
-        "date,rep_id,amount\n2026-03-10,N1,-50\n2026-03-10,S1,100\n",
+        "date,rep_id,amount\n2026-03-10,N1,-50\n2026-03-10,S1,100\n2026-12-10,S1,0\n",
     );
     fails(
         &f,
         &[],
-        &["targets.csv, row 2: a growth target needs a positive actual in the same period of the previous fiscal year (2026-01 to 2026-12), but the history has an actual of -50"],
+        &["targets.csv, row 2, column D (growth): a growth target needs a positive actual in the same period of the previous fiscal year (2026-01 to 2026-12), but the history has an actual of -50 for scope North revenue (growth 10%)"],
     );
 }
 
@@ -1206,11 +1206,11 @@ fn history_without_a_rep_column_informs_seasonality_only() {
         "reps = \"reps.csv\"\n",
         "reps = \"reps.csv\"\nhistory = \"history.csv\"\n",
     );
-    f.write("plan.toml", &plan);
+    f.write("plan.toml", &format!("{plan}\n[history]\nby = \"team\"\n"));
     f.write("history.csv", &history);
     let (o, rows) = split(&f, &[]);
     assert!(
-        o.stderr.contains("note: history.csv: the history has no rep column: it informs seasonality and growth only, and history shares fall back to equal shares"),
+        o.stderr.contains("warning: history.csv: [history] by = \"team\": the history informs seasonality and growth only (no rep column is read), so the history share of every rep falls back to the equal share for revenue (weights.history = 0.5)"),
         "{}",
         o.stderr
     );
@@ -1230,7 +1230,7 @@ fn history_without_a_rep_column_informs_seasonality_only() {
 
 #[test]
 fn unknown_reps_count_toward_their_teams_seasonality() {
-    let mut history = String::from("date,rep_id,team,amount\n");
+    let mut history = String::from("date,rep_id,team,amount,visits\n");
     for m in 1..=12 {
         for (rep, team) in [
             ("N1", "North"),
@@ -1238,10 +1238,10 @@ fn unknown_reps_count_toward_their_teams_seasonality() {
             ("S1", "South"),
             ("S2", "South"),
         ] {
-            history.push_str(&format!("2026-{m:02}-10,{rep},{team},100\n"));
+            history.push_str(&format!("2026-{m:02}-10,{rep},{team},100,1\n"));
         }
     }
-    history.push_str("2026-03-20,GHOST,south,10000\n");
+    history.push_str("2026-03-20,GHOST,south,10000,1\n");
     let f = small("");
     f.write("history.csv", &history);
     let (o, rows) = split(&f, &[]);

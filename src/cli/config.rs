@@ -4,7 +4,7 @@ use super::args::InputArgs;
 use crate::engine::calendar::Fiscal;
 use crate::engine::diag::{Origin, Problem};
 use crate::engine::limits;
-use crate::engine::model::{Metric, MetricKind, Rules, Seasonality};
+use crate::engine::model::{GrowthBase, Metric, MetricKind, Rules, Seasonality};
 use crate::engine::value;
 use crate::io::planfile::{self, PlanFile, RulesDef, SeasonalityDef, TableOptions};
 use rust_decimal::Decimal;
@@ -43,8 +43,8 @@ pub struct Config {
     pub year: Option<i32>,
     pub fiscal: Fiscal,
     pub metrics: Vec<Metric>,
-    /// Named history columns of the metrics (None: the metric's name, falling back to amount).
-    pub metric_columns: Vec<Option<String>>,
+    /// The metrics' `history_column` as written (None: the metric's own name; amount for revenue).
+    pub metric_columns: Vec<Option<planfile::HistoryColumn>>,
     pub levels: BTreeMap<String, f64>,
     /// A re-plan: the previous plan's past months to keep (set by `split --as-of`).
     pub frozen: Option<crate::engine::model::Frozen>,
@@ -206,16 +206,26 @@ impl Config {
                 &mut problems,
                 &at,
             );
+            if def.history_column == Some(planfile::HistoryColumn::Off(true)) {
+                problems.push(
+                    Problem::error(
+                        at(&format!("metrics.{name}.history_column")),
+                        "expected a history column's header, or false for no history",
+                    )
+                    .with_value("true"),
+                );
+            }
             metric_columns.push(def.history_column.clone());
             metrics.push(Metric {
                 name,
                 kind,
                 unit,
-                history_column: 0,
+                history_column: None,
                 role_weights,
                 rules: metric_rules,
             });
         }
+        problems.extend(table_by_problems(&plan_file, &at));
         let output = &plan_file.output;
         for (key, text) in [
             ("output.company", &output.company),
@@ -436,6 +446,16 @@ fn rules(
             );
         }
     }
+    match over.growth_base.as_deref().map(str::trim) {
+        None => {}
+        Some("previous_year") => r.growth_base = GrowthBase::PreviousYear,
+        Some("trailing") => r.growth_base = GrowthBase::Trailing,
+        Some(other) => bad(
+            "growth_base",
+            "expected \"previous_year\" or \"trailing\" (the last 12 recorded months)",
+            other.into(),
+        ),
+    }
     r
 }
 /// A factor of the rules (a weight, ramp, over-assignment…): 0, or from
@@ -443,4 +463,30 @@ fn rules(
 /// exact fraction it would make the plan's arithmetic grow without bound.
 fn plain_factor(x: f64) -> bool {
     x == 0.0 || (1e-9..=1e9).contains(&x)
+}
+
+/// `by` is a key of `[history]` only, and there `"team"` or `"rep"`.
+fn table_by_problems(plan_file: &PlanFile, at: &dyn Fn(&str) -> Option<Origin>) -> Vec<Problem> {
+    let tables = [
+        ("targets", &plan_file.targets),
+        ("reps", &plan_file.reps),
+        ("history", &plan_file.history),
+        ("holidays", &plan_file.holidays),
+    ];
+    let mut out = Vec::new();
+    for (table, options) in tables {
+        let Some(by) = options.by.as_deref() else {
+            continue;
+        };
+        let ok = table == "history" && matches!(by.trim(), "team" | "rep");
+        if !ok {
+            let expected = if table == "history" {
+                "expected \"team\" (a team-level history) or \"rep\""
+            } else {
+                "by is a key of [history] only (by = \"team\" for a team-level history)"
+            };
+            out.push(Problem::error(at(&format!("{table}.by")), expected).with_value(by));
+        }
+    }
+    out
 }

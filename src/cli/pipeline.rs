@@ -6,9 +6,11 @@ use crate::engine::diag::{Origin, Problem, Severity};
 use crate::engine::layout::{self, Periods};
 use crate::engine::model::{Plan, PlanInput, Rep};
 use crate::engine::plan::make_plan;
-use crate::io::load::{self, RepLookup, Source};
+use crate::io::columns::norm;
+use crate::io::load::{self, RepLookup, Source, ValueColumn};
 use crate::io::manifest::{self, FileEntry, Hashing, InputSum, Manifest, PlanInfo};
 use crate::io::persist::{Fill, Sink};
+use crate::io::planfile::HistoryColumn;
 use crate::io::write_books::{self, Books, PeriodBook};
 use crate::io::write_csv;
 use crate::io::write_xlsx::{self, PlanBook};
@@ -115,71 +117,23 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
         calendar = WorkCalendar::new(hol, work);
     }
     let mut metrics = config.metrics.clone();
-    let mut value_columns = vec!["amount".to_string()];
-    for (m, named) in metrics.iter().zip(&config.metric_columns).skip(1) {
-        let c = named.clone().unwrap_or_else(|| m.name.clone());
-        if !value_columns.contains(&c) {
-            value_columns.push(c);
-        }
-    }
     let mut history = Default::default();
     if let Some(h) = &config.history {
         let (p, d, s, o) = src(h, "history");
-        let by_name = o
-            .rep_key
-            .as_deref()
-            .map(|k| k.trim().eq_ignore_ascii_case("name"))
-            .unwrap_or(false);
-        let (hist, cols) = load::history(
-            &Source {
-                path: &p,
-                display: &d,
-                sheet: s,
-                options: &o,
-            },
-            &RepLookup {
-                reps: &reps,
-                by_name,
-            },
-            &value_columns,
+        let source = Source {
+            path: &p,
+            display: &d,
+            sheet: s,
+            options: &o,
+        };
+        history = read_history(
+            &source,
+            &reps,
+            &targets,
+            config,
+            &mut metrics,
             &mut problems,
         );
-        for (i, m) in metrics.iter_mut().enumerate() {
-            let c = if i == 0 {
-                "amount".to_string()
-            } else {
-                config.metric_columns[i]
-                    .clone()
-                    .unwrap_or_else(|| m.name.clone())
-            };
-            let idx = value_columns.iter().position(|x| *x == c).unwrap_or(0);
-            m.history_column = if cols.get(idx).copied().flatten().is_some() {
-                idx
-            } else {
-                0
-            };
-            if idx != 0 && cols.get(idx).copied().flatten().is_none() {
-                if let Some(named) = &config.metric_columns[i] {
-                    problems.push(Problem::error(Some(Origin::file(&d)), format!("metric {} names the history column {named:?}, which the history does not have", m.name)));
-                }
-            }
-        }
-        if hist.unknown_rows > 0 {
-            problems.push(Problem::warning(
-                Some(Origin::file(&d)),
-                format!(
-                    "{} history rows (amount {}) name a rep that is not in the reps table; they count toward their team's and the company's seasonality only",
-                    hist.unknown_rows, hist.unknown_amount
-                ),
-            ));
-        }
-        if !hist.has_rep_column && !hist.company.is_empty() {
-            problems.push(Problem::note(Some(Origin::file(&d)), "the history has no rep column: it informs seasonality and growth only, and history shares fall back to equal shares"));
-        }
-        if hist.company.is_empty() && !problems.iter().any(Problem::is_error) {
-            problems.push(Problem::warning(Some(Origin::file(&d)), "no history rows: seasonality by working days, shares by capability and equal shares"));
-        }
-        history = hist;
     }
     if problems.iter().any(Problem::is_error) {
         return Err(problems);
@@ -195,6 +149,117 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
         frozen: config.frozen.clone(),
     };
     Ok((input, problems))
+}
+
+/// The history value columns to read (`amount` first, then the columns the
+/// metrics name), and per metric the index of its column (`None`: no history).
+/// A column is needed when the plan file names it, or when a metric with
+/// targets (`targeted`) has rules that use the history.
+fn value_columns(config: &Config, targeted: &[bool]) -> (Vec<ValueColumn>, Vec<Option<usize>>) {
+    let mut cols = vec![ValueColumn {
+        name: "amount".into(),
+        needed_by: None,
+    }];
+    let mut index = Vec::new();
+    for (i, (m, named)) in config
+        .metrics
+        .iter()
+        .zip(&config.metric_columns)
+        .enumerate()
+    {
+        let (name, explicit) = match named {
+            Some(HistoryColumn::Off(_)) => {
+                index.push(None);
+                continue;
+            }
+            Some(HistoryColumn::Named(c)) => (c.trim().to_string(), true),
+            None if i == 0 => ("amount".to_string(), false),
+            None => (m.name.clone(), false),
+        };
+        let k = match cols.iter().position(|c| norm(&c.name) == norm(&name)) {
+            Some(k) => k,
+            None => {
+                cols.push(ValueColumn {
+                    name,
+                    needed_by: None,
+                });
+                cols.len() - 1
+            }
+        };
+        if (explicit || (targeted[i] && m.uses_history())) && cols[k].needed_by.is_none() {
+            cols[k].needed_by = Some(m.name.clone());
+        }
+        index.push(Some(k));
+    }
+    (cols, index)
+}
+
+/// Reads the history and sets each metric's column; the fallbacks it makes
+/// (a team-level history, a metric without history) are warnings.
+fn read_history(
+    src: &Source,
+    reps: &[Rep],
+    targets: &[crate::engine::model::Target],
+    config: &Config,
+    metrics: &mut [crate::engine::model::Metric],
+    problems: &mut Vec<Problem>,
+) -> crate::engine::model::History {
+    let o = src.options;
+    let by_name = o
+        .rep_key
+        .as_deref()
+        .is_some_and(|k| k.trim().eq_ignore_ascii_case("name"));
+    let by_team = o.by.as_deref().map(str::trim) == Some("team");
+    let lookup = RepLookup {
+        reps,
+        by_name,
+        by_team,
+        need_rep: metrics.iter().any(|m| m.uses_history()),
+    };
+    let targeted: Vec<bool> = (0..metrics.len())
+        .map(|i| targets.iter().any(|t| t.metric == i))
+        .collect();
+    let (columns, index) = value_columns(config, &targeted);
+    let (hist, found) = load::history(src, &lookup, &columns, problems);
+    for (m, k) in metrics.iter_mut().zip(index) {
+        m.history_column = k.filter(|&k| found.get(k).copied().flatten().is_some());
+    }
+    let at = Some(Origin::file(src.display));
+    if hist.unknown_rows > 0 {
+        problems.push(Problem::warning(
+            at.clone(),
+            format!(
+                "{} history rows (amount {}) name a rep that is not in the reps table; they count toward their team's and the company's seasonality only",
+                hist.unknown_rows, hist.unknown_amount
+            ),
+        ));
+    }
+    if hist.company.is_empty() {
+        if !problems.iter().any(Problem::is_error) {
+            problems.push(Problem::warning(at, "no history rows: seasonality by working days, shares by capability and equal shares"));
+        }
+        return hist;
+    }
+    let shared: Vec<String> = metrics
+        .iter()
+        .filter(|m| m.rules.weights[0] > 0.0)
+        .map(|m| format!("{} (weights.history = {})", m.name, m.rules.weights[0]))
+        .collect();
+    if by_team && !shared.is_empty() {
+        problems.push(
+            Problem::warning(at.clone(), format!("[history] by = \"team\": the history informs seasonality and growth only (no rep column is read), so the history share of every rep falls back to the equal share for {}", shared.join(", ")))
+                .with_hint("set weights = { history = 0, … } under [rules] to plan without history shares, or give the history a rep column and drop by = \"team\""),
+        );
+    }
+    for (m, named) in metrics.iter().zip(&config.metric_columns) {
+        if matches!(named, Some(HistoryColumn::Off(_))) && m.uses_history() {
+            problems.push(
+                Problem::warning(at.clone(), format!("metric {}: history_column = false: planned without history, so its seasonality is by working days and its history share is the equal share", m.name))
+                    .with_hint(format!("name its column with history_column = \"…\" under [metrics.{}], or say so with seasonality = \"workdays\" and weights = {{ history = 0, … }} under [metrics.{}.rules]", m.name, m.name)),
+            );
+        }
+    }
+    hist
 }
 
 /// Options of the rendered files.
@@ -226,6 +291,7 @@ pub fn render(
         lang: &opts.lang,
         company: config.plan_file.output.company.as_deref(),
         currency: config.plan_file.output.currency.as_deref(),
+        problems: &planned.problems,
     };
     let books = Books::new(&book);
     let (period_books, letters) = jobs(config, &books)?;

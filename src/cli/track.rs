@@ -68,7 +68,12 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
     let named: BTreeMap<String, String> = config
         .metrics
         .iter()
-        .filter_map(|(name, def)| Some((name.clone(), def.history_column.clone()?)))
+        .filter_map(|(name, def)| {
+            Some((
+                name.clone(),
+                def.history_column.as_ref()?.name()?.to_string(),
+            ))
+        })
         .collect();
     let actuals = track_read::actuals(
         &Source {

@@ -37,6 +37,16 @@ pub struct Rules {
     pub weights: [f64; 3],
     pub ramp: Vec<f64>,
     pub over_assignment: f64,
+    pub growth_base: GrowthBase,
+}
+
+/// What a growth target grows (`[rules] growth_base`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrowthBase {
+    /// The same period of the previous fiscal year, wholly covered by the history.
+    PreviousYear,
+    /// The same months among the last 12 recorded months.
+    Trailing,
 }
 
 impl Default for Rules {
@@ -50,6 +60,7 @@ impl Default for Rules {
             weights: [0.5, 0.3, 0.2],
             ramp: vec![0.25, 0.5, 0.75],
             over_assignment: 1.0,
+            growth_base: GrowthBase::PreviousYear,
         }
     }
 }
@@ -62,11 +73,20 @@ pub struct Metric {
     pub kind: MetricKind,
     /// Every figure is a whole multiple of this (0.01 for money unless `round_to`).
     pub unit: Decimal,
-    /// Index of the history value column holding this metric's sales.
-    pub history_column: usize,
+    /// Index of the history value column holding this metric's sales;
+    /// `None`: the metric has no history (none given, or `history_column = false`).
+    pub history_column: Option<usize>,
     /// Role (lowercase) → weight multiplier.
     pub role_weights: BTreeMap<String, f64>,
     pub rules: Rules,
+}
+
+impl Metric {
+    /// Whether the metric's rules use the history: history shares
+    /// (`weights.history > 0`) or `seasonality = "history"`.
+    pub fn uses_history(&self) -> bool {
+        self.rules.weights[0] > 0.0 || self.rules.seasonality == Seasonality::History
+    }
 }
 
 /// A sales rep, as read from the reps table.
@@ -177,6 +197,24 @@ pub struct History {
     pub unknown_amount: Decimal,
     /// Whether the history has a rep column.
     pub has_rep_column: bool,
+}
+
+impl History {
+    /// The first and last months with a row, when the history has any.
+    pub fn span(&self) -> Option<(Ym, Ym)> {
+        let first = *self.company.keys().next()?;
+        let last = *self.company.keys().next_back()?;
+        Some((first, last))
+    }
+
+    /// The months of `months` that the history does not cover (before its
+    /// first or after its last recorded month), in order.
+    pub fn uncovered(&self, months: std::ops::Range<Ym>) -> Vec<Ym> {
+        match self.span() {
+            Some((first, last)) => months.filter(|m| *m < first || *m > last).collect(),
+            None => months.collect(),
+        }
+    }
 }
 
 /// Everything a plan is made from.
@@ -295,4 +333,20 @@ pub struct Plan {
     pub metrics: Vec<MetricPlan>,
     /// Warnings and notes.
     pub problems: Vec<Problem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_before_or_after_the_recorded_span_are_uncovered() {
+        let mut h = History::default();
+        assert_eq!(h.uncovered(10..13), vec![10, 11, 12]);
+        for ym in [11, 14] {
+            h.company.insert(ym, Sums::default());
+        }
+        assert_eq!(h.span(), Some((11, 14)));
+        assert_eq!(h.uncovered(9..17), vec![9, 10, 15, 16]);
+    }
 }

@@ -209,10 +209,11 @@ impl Ctx<'_> {
         format_ratio(&v, places.max(metric.unit.scale() as usize))
     }
 
-    /// A scope's monthly sales for a history column.
-    fn series(&self, col: usize, scope: &SeriesScope) -> MonthSeries {
+    /// A scope's monthly sales for a history column (none: no sales).
+    fn series(&self, col: Option<usize>, scope: &SeriesScope) -> MonthSeries {
         let h = &self.input.history;
         let mut out = MonthSeries::new();
+        let Some(col) = col else { return out };
         let mut add = |ym: Ym, s: &Sums| {
             let e = out.entry(ym).or_insert((Decimal::ZERO, 0));
             e.0 += s.value(col);
@@ -273,6 +274,10 @@ impl Ctx<'_> {
                     "fixed in the plan file".into(),
                 )
             }
+            Seasonality::History if self.without_history(metric) => (
+                self.workday_weights(),
+                "working days (history_column = false)".into(),
+            ),
             Seasonality::History => {
                 let years = rules.seasonality_years;
                 let found = own
@@ -303,6 +308,12 @@ impl Ctx<'_> {
         }
     }
 
+    /// A metric planned without history on purpose (`history_column = false`
+    /// next to a history): its fallbacks were announced when the history was read.
+    fn without_history(&self, metric: &Metric) -> bool {
+        metric.history_column.is_none() && !self.input.history.columns.is_empty()
+    }
+
     /// The target of one row in exact units.
     fn target_units(
         &mut self,
@@ -324,47 +335,106 @@ impl Ctx<'_> {
                 let fits = self.fits(metric, &u, &t.value_cell, "the target", Some(a.to_string()));
                 fits.then_some(u)
             }
-            TargetValue::Growth(g) => {
-                let prev0 = self.f0 - 12;
-                let (m0, n) = match t.period {
-                    PeriodText::Year(_) => (0, 12),
-                    PeriodText::Quarter(_, q) => (3 * (q as i32 - 1), 3),
-                    PeriodText::Month(y, m) => (y * 12 + m as i32 - 1 - self.f0, 1),
-                };
-                let (sum, rows) = (prev0 + m0..prev0 + m0 + n)
-                    .filter_map(|ym| series.get(&ym))
-                    .fold((Decimal::ZERO, 0), |(s, r), &(v, c)| (s + v, r + c));
-                if rows == 0 || sum <= Decimal::ZERO {
-                    let what = if rows == 0 {
-                        "no actual".to_string()
-                    } else {
-                        format!("an actual of {sum}")
-                    };
-                    self.fail(
-                        Some(t.origin.clone()),
-                        format!(
-                            "a growth target needs a positive actual in the same period of the previous fiscal year ({} to {}), but the history has {what}",
-                            ym_label(prev0 + m0),
-                            ym_label(prev0 + m0 + n - 1)
-                        ),
-                    );
-                    return None;
-                }
-                let one = BigRational::from_integer(1.into());
-                let v = round_half_away(&(ratio_of(sum) * (one + ratio_of(g)) / unit));
-                if v.is_negative() {
-                    self.fail(
-                        Some(t.value_cell.clone()),
-                        format!("a growth of {g} gives a negative target"),
-                    );
-                    return None;
-                }
-                let v = BigRational::from_integer(v);
-                let what = format!("a growth of {g} gives a target");
-                let fits = self.fits(metric, &v, &t.value_cell, &what, Some(g.to_string()));
-                fits.then_some(v)
-            }
+            TargetValue::Growth(g) => self.growth_units(metric, t, g, series),
         }
+    }
+
+    /// A growth target in exact units: the scope's actual in its base months × (1 + g).
+    fn growth_units(
+        &mut self,
+        metric: &Metric,
+        t: &Target,
+        g: Decimal,
+        series: &MonthSeries,
+    ) -> Option<BigRational> {
+        let prev0 = self.f0 - 12;
+        let (m0, n) = match t.period {
+            PeriodText::Year(_) => (0, 12),
+            PeriodText::Quarter(_, q) => (3 * (q as i32 - 1), 3),
+            PeriodText::Month(y, m) => (y * 12 + m as i32 - 1 - self.f0, 1),
+        };
+        let written = percent(g);
+        let who = format!("{} {}", scope_text(&t.scope), metric.name);
+        let (months, base) =
+            self.base_months(metric, t, prev0 + m0..prev0 + m0 + n, &who, &written)?;
+        let (sum, rows) = months
+            .iter()
+            .filter_map(|ym| series.get(ym))
+            .fold((Decimal::ZERO, 0), |(s, r), &(v, c)| (s + v, r + c));
+        if rows == 0 || sum <= Decimal::ZERO {
+            let what = if rows == 0 {
+                "no actual".to_string()
+            } else {
+                format!("an actual of {sum}")
+            };
+            let (a, z) = (months[0], months[months.len() - 1]);
+            let msg = format!(
+                "a growth target needs a positive actual in {base} ({} to {}), but the history has {what} for {who} (growth {written})",
+                ym_label(a),
+                ym_label(z)
+            );
+            self.errors
+                .push(Problem::error(Some(t.value_cell.clone()), msg).with_value(written));
+            return None;
+        }
+        let one = BigRational::from_integer(1.into());
+        let v = round_half_away(&(ratio_of(sum) * (one + ratio_of(g)) / ratio_of(metric.unit)));
+        if v.is_negative() {
+            self.fail(
+                Some(t.value_cell.clone()),
+                format!("{who}: a growth of {written} gives a negative target"),
+            );
+            return None;
+        }
+        let v = BigRational::from_integer(v);
+        let what = format!("a growth of {g} gives a target");
+        let fits = self.fits(metric, &v, &t.value_cell, &what, Some(g.to_string()));
+        fits.then_some(v)
+    }
+
+    /// The months a growth target grows, and what they are: the same period
+    /// of the previous fiscal year, which must not reach past the history's
+    /// last recorded month; with `growth_base = "trailing"`, the same months
+    /// among the last 12 recorded before the plan year.
+    fn base_months(
+        &mut self,
+        metric: &Metric,
+        t: &Target,
+        base: std::ops::Range<Ym>,
+        who: &str,
+        written: &str,
+    ) -> Option<(Vec<Ym>, &'static str)> {
+        let Some((_, last)) = self.input.history.span() else {
+            return Some((base.collect(), PREVIOUS_YEAR));
+        };
+        if metric.rules.growth_base == GrowthBase::Trailing {
+            let end = last.min(self.f0 - 1);
+            let months = base.map(|ym| trailing(ym, end)).collect();
+            return Some((months, "the same months of the last 12 recorded"));
+        }
+        let missing: Vec<String> = base.clone().filter(|&ym| ym > last).map(ym_label).collect();
+        // None of it recorded: "no actual", said by the caller.
+        if missing.is_empty() || missing.len() == base.len() {
+            return Some((base.collect(), PREVIOUS_YEAR));
+        }
+        let msg = format!(
+            "{who}: a growth of {written} would grow {} to {}, but the history ends in {}: {} not recorded, so the target would grow a part of the period",
+            ym_label(base.start),
+            ym_label(base.end - 1),
+            ym_label(last),
+            if missing.len() == 1 { format!("{} is", missing[0]) } else { format!("{} are", missing.join(", ")) }
+        );
+        let hint = format!(
+            "add those months to the history, write the target as an amount, or set growth_base = \"trailing\" under [rules] to grow the last 12 recorded months ({} to {})",
+            ym_label(last.min(self.f0 - 1) - 11),
+            ym_label(last.min(self.f0 - 1))
+        );
+        self.errors.push(
+            Problem::error(Some(t.value_cell.clone()), msg)
+                .with_value(written)
+                .with_hint(hint),
+        );
+        None
     }
 
     fn fiscal_index(&self, p: PeriodText) -> PeriodSlot {
@@ -978,7 +1048,7 @@ impl Ctx<'_> {
             let rep = &reps[i];
             let (mut net, mut rows) = (Decimal::ZERO, 0);
             for (_, s) in self.input.history.by_rep.range((i, w0)..=(i, w1)) {
-                net += s.value(col);
+                net += col.map_or(Decimal::ZERO, |c| s.value(c));
                 rows += s.rows;
             }
             let capacity: f64 = (w0..=w1)
@@ -1008,7 +1078,7 @@ impl Ctx<'_> {
             k => (own[k / 2 - 1] + own[k / 2]) / 2.0,
         };
         let what = format!("{}/{}", metric.name, group.name);
-        if own.is_empty() && self.input.history.has_rep_column {
+        if own.is_empty() && self.input.history.has_rep_column && !self.without_history(metric) {
             self.warn(
                 None,
                 format!(
@@ -1109,6 +1179,28 @@ fn empty_group(kind: GroupKind, name: String) -> Group {
     }
 }
 
+/// What a growth target grows by default.
+const PREVIOUS_YEAR: &str = "the same period of the previous fiscal year";
+
+/// Month `ym` of a base period, moved back by whole years until it is not
+/// after `end`: the same month among the 12 months that end with `end`.
+fn trailing(ym: Ym, end: Ym) -> Ym {
+    ym - 12 * (((ym - end).max(0) + 11) / 12)
+}
+
+/// A growth ratio as a percentage, the way it is written (`0.15` → `15%`).
+fn percent(g: Decimal) -> String {
+    format!("{}%", (g * Decimal::ONE_HUNDRED).normalize())
+}
+
+/// A target's scope in a message: `company` or `scope North`.
+fn scope_text(scope: &Scope) -> String {
+    match scope {
+        Scope::Company => "company".into(),
+        Scope::Named { display, .. } => format!("scope {display}"),
+    }
+}
+
 fn join_years(years: &[i32]) -> String {
     years
         .iter()
@@ -1130,5 +1222,31 @@ pub fn format_ratio(v: &BigRational, places: usize) -> String {
         format!("{sign}{int}")
     } else {
         format!("{sign}{int}.{frac}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_growth_is_shown_as_written() {
+        assert_eq!(percent(Decimal::new(15, 2)), "15%");
+        assert_eq!(percent(Decimal::new(-125, 3)), "-12.5%");
+    }
+
+    #[test]
+    fn trailing_months_are_the_same_months_of_the_last_twelve() {
+        // History to Dec 2026; FY2026 from Apr 2026.
+        let end = 2026 * 12 + 11;
+        let moved: Vec<Ym> = (2026 * 12 + 3..2027 * 12 + 3)
+            .map(|m| trailing(m, end))
+            .collect();
+        let want: Vec<Ym> = (2026 * 12 + 3..2026 * 12 + 12)
+            .chain(2026 * 12..2026 * 12 + 3)
+            .collect();
+        assert_eq!(moved, want);
+        assert_eq!(trailing(end + 13, end), end - 11);
+        assert_eq!(trailing(end - 5, end), end - 5);
     }
 }

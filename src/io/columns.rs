@@ -226,6 +226,22 @@ pub fn holds(
     required.iter().all(|any| any.iter().any(|c| has(c)))
 }
 
+/// How much header `h` (normalised) looks like the name `a`: their
+/// Jaro-Winkler similarity, or 0.85 when `h` holds `a` as a word of four or
+/// more characters (`net sales` for `sales`, `new customers` for `customers`).
+fn likeness(h: &str, a: &str) -> f64 {
+    let a = norm(a);
+    let word = a.chars().count() >= 4
+        && h.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|w| w == a);
+    let jw = strsim::jaro_winkler(h, &a);
+    if word {
+        jw.max(0.85)
+    } else {
+        jw
+    }
+}
+
 /// The column names a header lacks, with the nearest header as a hint.
 pub fn missing_hint(kind: TableKind, headers: &[String], wanted: &str) -> Option<String> {
     let aliases = kind
@@ -237,7 +253,7 @@ pub fn missing_hint(kind: TableKind, headers: &[String], wanted: &str) -> Option
     headers
         .iter()
         .filter(|h| !h.is_empty())
-        .flat_map(|h| std::iter::once(wanted).chain(aliases.iter().copied()).map(move |a| (strsim::jaro_winkler(&norm(h), a), h)))
+        .flat_map(|h| std::iter::once(wanted).chain(aliases.iter().copied()).map(move |a| (likeness(&norm(h), a), h)))
         .filter(|(s, _)| *s > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, h)| format!("is {h:?} the {wanted} column? map it with columns = {{ {wanted} = {h:?} }} under [{}]", kind.name()))
@@ -282,6 +298,19 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn near_misses_by_spelling_or_by_word() {
+        let hint = |headers: &[&str], wanted| missing_hint(TableKind::History, &h(headers), wanted);
+        assert!(hint(&["date", "Net Sales"], "amount")
+            .unwrap()
+            .starts_with("is \"Net Sales\" the amount column?"));
+        assert!(hint(&["New Customers"], "new_customers")
+            .unwrap()
+            .starts_with("is \"New Customers\" the new_customers column?"));
+        assert!(hint(&["Salesperson"], "rep_id").is_some());
+        assert_eq!(hint(&["date", "Region"], "amount"), None);
     }
 
     #[test]

@@ -729,13 +729,91 @@ pub struct RepLookup<'a> {
     pub reps: &'a [Rep],
     /// `rep_key = "name"`: match on reps' names instead of ids.
     pub by_name: bool,
+    /// `[history] by = "team"`: no rep column is read; rows count for the
+    /// team their team column names, and the company.
+    pub by_team: bool,
+    /// The rules use the history: a missing rep column is an error (unless `by_team`).
+    pub need_rep: bool,
 }
 
-/// History value columns: `amount` and the metrics' own columns (canonical or header names).
+/// A history value column: `amount` or a metric's own column (canonical or header name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueColumn {
+    pub name: String,
+    /// The metric whose rules use this column: its absence is then an error.
+    pub needed_by: Option<String>,
+}
+
+/// The columns the rules need that a history header lacks: an error each,
+/// naming the columns seen and the nearest unmatched header.
+fn missing_history_columns(
+    map: &ColumnMap,
+    lookup: &RepLookup,
+    values: &[ValueColumn],
+    cols: &[Option<usize>],
+    at: &Origin,
+) -> Vec<Problem> {
+    let used: Vec<usize> = map
+        .index
+        .values()
+        .copied()
+        .chain(cols.iter().flatten().copied())
+        .collect();
+    let free: Vec<String> = (0..map.headers.len())
+        .filter(|i| !used.contains(i))
+        .map(|i| map.headers[i].clone())
+        .collect();
+    let seen = map
+        .headers
+        .iter()
+        .filter(|h| !h.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out = Vec::new();
+    if lookup.need_rep && !lookup.by_team && map.get("rep_id").is_none() {
+        let hint = columns::missing_hint(TableKind::History, &free, "rep_id")
+            .map_or(String::new(), |h| format!("{h}; "));
+        out.push(
+            Problem::error(Some(at.clone()), format!("the history has no rep_id column, which history shares and seasonality need (its columns: {seen})"))
+                .with_hint(format!("{hint}name it with columns = {{ rep_id = \"…\" }} under [history], or set by = \"team\" under [history] for a team-level history")),
+        );
+    }
+    for (v, col) in values.iter().zip(cols) {
+        let (Some(metric), None) = (&v.needed_by, col) else {
+            continue;
+        };
+        let near = columns::missing_hint(TableKind::History, &free, &v.name).unwrap_or_else(|| {
+            format!(
+                "name it with columns = {{ {} = \"…\" }} under [history]",
+                v.name
+            )
+        });
+        let fix = if v.name == "amount" {
+            near
+        } else {
+            format!("{near}; or set history_column = \"…\" under [metrics.{metric}] (\"amount\" borrows revenue's, false plans {metric} without history)")
+        };
+        out.push(
+            Problem::error(
+                Some(at.clone()),
+                format!(
+                    "metric {metric}: the history has no column {:?} (its columns: {seen})",
+                    v.name
+                ),
+            )
+            .with_hint(fix),
+        );
+    }
+    out
+}
+
+/// Reads the history, summed per rep and month, per team (rows of unknown
+/// reps naming one) and per month; also, per value column, its column index.
 pub fn history(
     src: &Source,
     lookup: &RepLookup,
-    value_columns: &[String],
+    value_columns: &[ValueColumn],
     problems: &mut Vec<Problem>,
 ) -> (History, Vec<Option<usize>>) {
     struct Pending {
@@ -747,7 +825,11 @@ pub fn history(
         keys: FxHashMap<String, usize>,
         /// Reps' keys as the reps file spells them, found without lower-casing.
         exact: FxHashMap<&'a str, usize>,
-        value_columns: &'a [String],
+        value_columns: &'a [ValueColumn],
+        lookup: &'a RepLookup<'a>,
+        /// Columns the rules need that the header lacks: errors once a row is read
+        /// (a history without rows is no history).
+        missing: Vec<Problem>,
         cols: Vec<Option<usize>>,
         history: History,
         /// Per rep and month, and per month: hashed while streaming, ordered at the end.
@@ -885,7 +967,8 @@ pub fn history(
             self.base.is_header(cells)
         }
         fn header(&mut self, header: &Header) -> Result<(), Problem> {
-            self.base.extra = self.value_columns.to_vec();
+            let names: Vec<String> = self.value_columns.iter().map(|c| c.name.clone()).collect();
+            self.base.extra = names.clone();
             self.base.header(header)?;
             let map = &self.base.map;
             self.date_name = if map.get("date").is_some() {
@@ -893,21 +976,30 @@ pub fn history(
             } else {
                 "month"
             };
+            let rep_col = map.get("rep_id").filter(|_| !self.lookup.by_team);
             (self.rep_col, self.team_col, self.date_col) =
-                (map.get("rep_id"), map.get("team"), map.get(self.date_name));
-            self.cols = self
-                .value_columns
+                (rep_col, map.get("team"), map.get(self.date_name));
+            self.cols = names
                 .iter()
                 .map(|c| map.get(c).or_else(|| map.find_header(c)))
                 .collect();
-            self.history.has_rep_column = map.get("rep_id").is_some();
-            self.history.columns = self.value_columns.to_vec();
-            if self.cols.iter().all(Option::is_none) {
+            self.history.has_rep_column = rep_col.is_some();
+            self.history.columns = names;
+            let missing = missing_history_columns(
+                map,
+                self.lookup,
+                self.value_columns,
+                &self.cols,
+                &header.origin,
+            );
+            let any_missing = !missing.is_empty();
+            self.missing = missing;
+            if !any_missing && self.cols.iter().all(Option::is_none) {
                 return Err(Problem::error(
                     Some(header.origin.clone()),
                     format!(
                         "the history has none of the value columns {}",
-                        self.value_columns.join(", ")
+                        self.history.columns.join(", ")
                     ),
                 ));
             }
@@ -983,6 +1075,8 @@ pub fn history(
         keys,
         exact,
         value_columns,
+        lookup,
+        missing: Vec::new(),
         cols: Vec::new(),
         history: History::default(),
         values: Vec::new(),
@@ -1037,6 +1131,9 @@ pub fn history(
             }
             Err(p) => problems.push(p),
         }
+    }
+    if v.base.rows > 0 {
+        problems.append(&mut v.missing);
     }
     let cols = v.cols.clone();
     let history = std::mem::take(&mut v.history);

@@ -88,6 +88,8 @@ pub struct TableOptions {
     pub encoding: Option<String>,
     pub delimiter: Option<String>,
     pub header_row: Option<u32>,
+    /// `[history] by = "team"`: a team-level history, without a rep column.
+    pub by: Option<String>,
 }
 
 /// A number written as a TOML integer or float.
@@ -114,11 +116,30 @@ impl Num {
 pub struct MetricDef {
     pub kind: Option<String>,
     pub round_to: Option<Num>,
-    pub history_column: Option<String>,
+    pub history_column: Option<HistoryColumn>,
     #[serde(default)]
     pub role_weights: BTreeMap<String, Num>,
     #[serde(default)]
     pub rules: RulesDef,
+}
+
+/// `history_column = "Header"`, or `false` for a metric planned without history.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum HistoryColumn {
+    Named(String),
+    /// `false` (`true` is refused when the plan file is checked).
+    Off(bool),
+}
+
+impl HistoryColumn {
+    /// The column named, if any.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            HistoryColumn::Named(s) => Some(s),
+            HistoryColumn::Off(_) => None,
+        }
+    }
 }
 
 /// `seasonality = "history"` or twelve weights.
@@ -150,6 +171,8 @@ pub struct RulesDef {
     pub weights: Option<WeightsDef>,
     pub ramp: Option<Vec<Num>>,
     pub over_assignment: Option<Num>,
+    /// `"previous_year"` (default) or `"trailing"`: what a growth target grows.
+    pub growth_base: Option<String>,
 }
 
 /// `[capability]`.
@@ -243,15 +266,18 @@ decimal_comma = false
 encoding = "gbk"
 delimiter = ";"
 header_row = 4
+by = "team"
 [metrics.revenue]
 round_to = 1
 [metrics.new_customers]
 kind = "count"
+history_column = false
 role_weights = { hunter = 1.5, farmer = 0.5 }
 [rules]
 seasonality = "history"
 weights = { history = 0.5, capability = 0.3, equal = 0.2 }
 ramp = [0.25, 0.5, 0.75]
+growth_base = "trailing"
 [capability.levels]
 senior = 1.3
 [output]
@@ -263,6 +289,10 @@ subject = "Your {year} targets"
         let p = parse(text, "plan.toml").unwrap();
         assert_eq!(p.fiscal_year_start, Some(4));
         assert_eq!(p.history.filter["Stage"].values(), vec!["Closed Won"]);
+        assert_eq!(
+            p.metrics["new_customers"].history_column,
+            Some(HistoryColumn::Off(false))
+        );
         assert_eq!(
             p.metrics["new_customers"].role_weights["hunter"].as_f64(),
             1.5

@@ -2,7 +2,7 @@
 //! `manifest.json`) and the actuals, read by the history's rules.
 
 use super::columns::norm;
-use super::load::{self, RepLookup, Source};
+use super::load::{self, RepLookup, Source, ValueColumn};
 use crate::engine::calendar::{ym_label, ym_of, Ym};
 use crate::engine::diag::{Origin, Problem};
 use crate::engine::model::{MetricKind, Rep};
@@ -296,8 +296,17 @@ pub fn actuals(
     let lookup = RepLookup {
         reps: &reps,
         by_name: false,
+        by_team: false,
+        need_rep: false,
     };
-    let (history, found) = load::history(src, &lookup, &columns, problems);
+    let values: Vec<ValueColumn> = columns
+        .iter()
+        .map(|name| ValueColumn {
+            name: name.clone(),
+            needed_by: None,
+        })
+        .collect();
+    let (history, found) = load::history(src, &lookup, &values, problems);
     let origin = Some(Origin::file(src.display));
     let tracked: Vec<bool> = index
         .iter()

@@ -12,9 +12,9 @@ use super::xlsx_style::{
     Sheet, Styles,
 };
 use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
-use crate::engine::calendar::{ym_first_day, YearCalendar};
+use crate::engine::calendar::{ym_first_day, ym_label, YearCalendar};
 use crate::engine::layout::{day_values, Line, MONTH0, WEEK0};
-use crate::engine::model::Rep;
+use crate::engine::model::{Metric, Rep};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::utility::row_col_to_cell;
@@ -215,13 +215,117 @@ pub fn rep_xlsx(books: &Books, r: usize) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-/// The rep's sales of a metric's history column in month `ym`.
-fn sales(books: &Books, r: usize, column: usize, ym: i32) -> Decimal {
+/// Rep `r`'s sales of `metric` in each month of last year (fiscal order);
+/// `None` for a month the history does not cover, or every month of a
+/// metric without history: shown empty, never as 0.
+fn last_year(books: &Books, r: usize, metric: &Metric) -> [Option<Decimal>; 12] {
     let history = &books.book.input.history;
-    history
-        .by_rep
-        .get(&(r, ym))
-        .map_or(Decimal::ZERO, |s| s.value(column))
+    let first = books.book.plan.calendar.first_ym - 12;
+    let uncovered = history.uncovered(first..first + 12);
+    std::array::from_fn(|m| {
+        let ym = first + m as i32;
+        let column = metric.history_column?;
+        (!uncovered.contains(&ym)).then(|| {
+            history
+                .by_rep
+                .get(&(r, ym))
+                .map_or(Decimal::ZERO, |s| s.value(column))
+        })
+    })
+}
+
+/// The footnote of a letter's "n/a" growths for `metric`: the months of
+/// last year without history, or that the metric has none.
+fn last_year_note(books: &Books, metric: &Metric, l: &Labels) -> Option<String> {
+    let history = &books.book.input.history;
+    let first = books.book.plan.calendar.first_ym - 12;
+    if metric.history_column.is_none() {
+        return Some(l.no_history.replace("{metric}", &metric.name));
+    }
+    let missing = history.uncovered(first..first + 12);
+    let months: Vec<String> = missing.into_iter().map(ym_label).collect();
+    (!months.is_empty()).then(|| {
+        l.months_without_history
+            .replace("{months}", &months.join(", "))
+    })
+}
+
+/// A metric's 17 rows on the letter at `(first, c)`: target, last year and
+/// growth per month, quarter and year. A period with a month of last year
+/// without history shows the growth as "n/a"; a period with none, no last year.
+fn metric_rows(
+    sh: &mut Sheet,
+    books: &Books,
+    (i, line): (usize, &Line),
+    last_year: &[Option<Decimal>; 12],
+    (first, c): (RowNum, ColNum),
+    l: &Labels,
+) -> Result<(), XlsxError> {
+    let book = books.book;
+    let st = &books.styles;
+    let metric = &book.input.metrics[book.lines[i].metric];
+    let ly_places = last_year
+        .iter()
+        .flatten()
+        .map(|d| d.normalize().scale() as usize)
+        .fold(places(metric), usize::max);
+    let fig = &books.figures[i];
+    let own;
+    let ly_fig = if ly_places == places(metric) {
+        fig
+    } else {
+        own = Figures::with_places(metric, ly_places, book.currency);
+        &own
+    };
+    for (k, label) in period_rows(&book.periods.labels).iter().enumerate() {
+        let row = first + k as RowNum;
+        let (months, f, lf) = match k {
+            0..12 => (k..k + 1, &fig.plain, &ly_fig.plain),
+            12..16 => (3 * (k - 12)..3 * (k - 12) + 3, &fig.bold, &ly_fig.bold),
+            _ => (0..12, &fig.total, &ly_fig.total),
+        };
+        if k < 12 {
+            sh.plain_text(row, 0, label)?;
+        } else {
+            sh.text(row, 0, label, &st.bold)?;
+        }
+        let units: i64 = months.clone().map(|m| line.values[MONTH0 + m]).sum();
+        let covered: Vec<Decimal> = months.clone().filter_map(|m| last_year[m]).collect();
+        let ly: Decimal = covered.iter().sum();
+        let (text, value) = figure(units, metric);
+        let ly_text = ly.to_string();
+        let ly_value: f64 = ly_text.parse().unwrap_or(0.0);
+        let (a, z) = (
+            first + months.start as RowNum,
+            first + months.end as RowNum - 1,
+        );
+        if k < 12 {
+            sh.number(row, c, value, fig.width(&text), f)?;
+        } else {
+            sh.sum((row, c), (a, c), (z, c), &text, fig.width(&text), f)?;
+        }
+        if covered.is_empty() {
+            sh.ws.write_blank(row, c + 1, lf)?;
+        } else if k < 12 {
+            sh.number(row, c + 1, ly_value, ly_fig.width(&ly_text), lf)?;
+        } else {
+            let ly_width = ly_fig.width(&ly_text);
+            sh.sum((row, c + 1), (a, c + 1), (z, c + 1), &ly_text, ly_width, lf)?;
+        }
+        if covered.len() < months.len() {
+            sh.text(row, c + 2, l.not_available, &st.text)?;
+            continue;
+        }
+        let (t, y) = (row_col_to_cell(row, c), row_col_to_cell(row, c + 1));
+        let growth = if ly.is_zero() {
+            String::new()
+        } else {
+            (value / ly_value - 1.0).to_string()
+        };
+        let formula = format!("=IF({y}=0,\"\",{t}/{y}-1)");
+        sh.formula(row, c + 2, &formula, &growth, 8, &st.pct)?;
+    }
+    Ok(())
 }
 
 /// A header text across columns `first..=last`, merged when they are more than one.
@@ -252,7 +356,6 @@ fn plan_sheet(
     let book = books.book;
     let input = book.input;
     let rep = &input.reps[r];
-    let cal = &book.plan.calendar;
     let labels_of = &book.periods.labels;
     let metrics: Vec<(usize, &Line)> = books.lines_of(r).collect();
     let mut sh = Sheet::new(ws);
@@ -294,6 +397,7 @@ fn plan_sheet(
     sh.ws.write_blank(head, 0, &st.header)?;
     sh.text(sub, 0, l.period, &st.header)?;
     let mut charts = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
     for (b, (i, line)) in metrics.iter().enumerate() {
         let metric = &input.metrics[book.lines[*i].metric];
         let c = 1 + 3 * b as ColNum;
@@ -301,60 +405,13 @@ fn plan_sheet(
         for (k, name) in [l.plan_target, l.last_year, l.growth].iter().enumerate() {
             sh.text(sub, c + k as ColNum, name, &st.header)?;
         }
-        let last_year: Vec<Decimal> = (cal.first_ym - 12..cal.first_ym)
-            .map(|ym| sales(books, r, metric.history_column, ym))
-            .collect();
-        let ly_places = last_year
-            .iter()
-            .map(|d| d.normalize().scale() as usize)
-            .fold(places(metric), usize::max);
-        let fig = &books.figures[*i];
-        let own;
-        let ly_fig = if ly_places == places(metric) {
-            fig
-        } else {
-            own = Figures::with_places(metric, ly_places, book.currency);
-            &own
-        };
-        for (k, label) in period_rows(labels_of).iter().enumerate() {
-            let row = first + k as RowNum;
-            let (months, f, lf) = match k {
-                0..12 => (k..k + 1, &fig.plain, &ly_fig.plain),
-                12..16 => (3 * (k - 12)..3 * (k - 12) + 3, &fig.bold, &ly_fig.bold),
-                _ => (0..12, &fig.total, &ly_fig.total),
-            };
-            if k < 12 {
-                sh.plain_text(row, 0, label)?;
-            } else {
-                sh.text(row, 0, label, &st.bold)?;
-            }
-            let units: i64 = months.clone().map(|m| line.values[MONTH0 + m]).sum();
-            let ly: Decimal = months.clone().map(|m| last_year[m]).sum();
-            let (text, value) = figure(units, metric);
-            let ly_text = ly.to_string();
-            let ly_value: f64 = ly_text.parse().unwrap_or(0.0);
-            if k < 12 {
-                sh.number(row, c, value, fig.width(&text), f)?;
-                sh.number(row, c + 1, ly_value, ly_fig.width(&ly_text), lf)?;
-            } else {
-                let (a, z) = (
-                    first + months.start as RowNum,
-                    first + months.end as RowNum - 1,
-                );
-                sh.sum((row, c), (a, c), (z, c), &text, fig.width(&text), f)?;
-                let ly_width = ly_fig.width(&ly_text);
-                sh.sum((row, c + 1), (a, c + 1), (z, c + 1), &ly_text, ly_width, lf)?;
-            }
-            let (t, y) = (row_col_to_cell(row, c), row_col_to_cell(row, c + 1));
-            let growth = if ly.is_zero() {
-                String::new()
-            } else {
-                (value / ly_value - 1.0).to_string()
-            };
-            let formula = format!("=IF({y}=0,\"\",{t}/{y}-1)");
-            sh.formula(row, c + 2, &formula, &growth, 8, &st.pct)?;
-        }
+        let last_year = last_year(books, r, metric);
+        notes.extend(last_year_note(books, metric, l).filter(|n| !notes.contains(n)));
+        metric_rows(&mut sh, books, (*i, line), &last_year, (first, c), l)?;
         charts.push(month_chart(l, &metric.name, (sub, c), first));
+    }
+    if !notes.is_empty() {
+        sh.plain_text(first + 17, 0, &notes.join("; "))?;
     }
     // The charts on the pages after the letter, two side by side, two rows a page.
     let top = first + 18;

@@ -377,7 +377,7 @@ impl MetricFormats {
             name: m.name.clone(),
             kind: m.kind,
             unit: Decimal::new(1, m.places),
-            history_column: 0,
+            history_column: None,
             role_weights: Default::default(),
             rules: Rules::default(),
         };

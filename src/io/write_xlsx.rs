@@ -9,8 +9,11 @@ use super::xlsx_style::{
 };
 use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use crate::engine::calendar::ym_label;
+use crate::engine::diag::{Problem, Severity};
 use crate::engine::layout::{MetricLines, Periods, MONTH0};
-use crate::engine::model::{Group, GroupKind, Metric, MetricKind, Plan, PlanInput, Seasonality};
+use crate::engine::model::{
+    Group, GroupKind, GrowthBase, History, Metric, MetricKind, Plan, PlanInput, Seasonality,
+};
 use crate::engine::plan::format_ratio;
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -41,6 +44,8 @@ pub struct PlanBook<'a> {
     pub company: Option<&'a str>,
     /// A currency code shown before money figures (`CNY 1,234.50`).
     pub currency: Option<&'a str>,
+    /// The problems of reading and planning: the warnings are listed in Checks.
+    pub problems: &'a [Problem],
 }
 
 /// Renders `plan.xlsx` to bytes.
@@ -343,7 +348,33 @@ fn checks_sheet(
         }
     }
     sh.ws.autofilter(0, 0, row.max(2) - 1, 8)?;
+    warning_rows(&mut sh, book, row + 1, l, st)?;
     sh.finish(0..=0, 2)
+}
+
+/// Below the checks, from `row`: every warning of the run (a fallback that
+/// changed the math, or a row that was left out), one a row.
+fn warning_rows(
+    sh: &mut Sheet,
+    book: &PlanBook,
+    row: RowNum,
+    l: &Labels,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let warnings = book
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Warning);
+    let mut at = row + 1;
+    for p in warnings {
+        sh.text(at, 0, l.warning, &st.fail)?;
+        sh.plain_text(at, 1, &p.to_string())?;
+        at += 1;
+    }
+    if at > row + 1 {
+        sh.text(row, 0, l.warnings, &st.header)?;
+    }
+    Ok(())
 }
 
 /// A value on the Assumptions sheet.
@@ -410,7 +441,7 @@ fn assumptions_sheet(
     }
     for metric in &input.metrics {
         rows.extend(
-            metric_rules(metric)
+            metric_rules(metric, &input.history)
                 .into_iter()
                 .map(|(k, v)| (format!("{}: {k}", metric.name), v)),
         );
@@ -436,8 +467,8 @@ fn assumptions_sheet(
     sh.finish(0..=0, 1)
 }
 
-/// A metric's rules as (plan-file key, value).
-fn metric_rules(metric: &Metric) -> Vec<(&'static str, Value)> {
+/// A metric's rules as (plan-file key, value), with the history column it reads.
+fn metric_rules(metric: &Metric, history: &History) -> Vec<(&'static str, Value)> {
     let r = &metric.rules;
     let list = |v: &[f64]| v.iter().map(f64::to_string).collect::<Vec<_>>().join(", ");
     let seasonality = match &r.seasonality {
@@ -457,8 +488,17 @@ fn metric_rules(metric: &Metric) -> Vec<(&'static str, Value)> {
         .map(|(k, v)| format!("{k} = {v}"))
         .collect::<Vec<_>>()
         .join(", ");
+    let growth_base = match r.growth_base {
+        GrowthBase::PreviousYear => "previous_year",
+        GrowthBase::Trailing => "trailing",
+    };
+    let column = metric
+        .history_column
+        .and_then(|k| history.columns.get(k))
+        .map_or("false (none)".to_string(), |c| c.clone());
     vec![
         ("kind", Value::Text(kind.into())),
+        ("history_column", Value::Text(column)),
         ("unit", Value::Text(metric.unit.to_string())),
         ("seasonality", Value::Text(seasonality)),
         (
@@ -477,6 +517,7 @@ fn metric_rules(metric: &Metric) -> Vec<(&'static str, Value)> {
         ),
         ("ramp", Value::Text(format!("[{}]", list(&r.ramp)))),
         ("over_assignment", Value::Number(r.over_assignment)),
+        ("growth_base", Value::Text(growth_base.into())),
         ("role_weights", Value::Text(roles)),
     ]
 }

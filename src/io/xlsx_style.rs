@@ -463,7 +463,7 @@ mod tests {
                 name: "m".into(),
                 kind: if money { MetricKind::Money } else { MetricKind::Count },
                 unit: unit.parse().unwrap(),
-                history_column: 0,
+                history_column: None,
                 role_weights: Default::default(),
                 rules: Default::default(),
             };
