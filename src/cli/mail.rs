@@ -16,7 +16,7 @@ use crate::io::planfile::{self, MailDef};
 use crate::io::sent_log::{self, MailLock, Sent, SentLog};
 use crate::io::smtp::{self, Mailer, Server};
 use lettre::message::Mailbox;
-use lettre::{Address, Message};
+use lettre::Message;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -241,10 +241,8 @@ fn prepare(
         ));
     }
     let email = letter.email.as_deref().unwrap_or_default().trim();
-    let address: Address = email.parse().map_err(|e| {
-        fail(format!("rep {}: not an email address: {e}", letter.rep_id))
-            .with_value(email.to_string())
-    })?;
+    let address = crate::io::address::parse(email)
+        .map_err(|e| fail(format!("rep {}: {e}", letter.rep_id)).with_value(email.to_string()))?;
     let info = mail::rep_info(&workbook);
     let to = Mailbox::new(info.name.clone(), address);
     let (subject, body) = templates.render(&letter, &info, year);

@@ -77,6 +77,12 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
             config.options(table).clone(),
         )
     };
+    let by_name = config.history.is_some()
+        && config
+            .options("history")
+            .rep_key
+            .as_deref()
+            .is_some_and(|k| k.trim().eq_ignore_ascii_case("name"));
     let (rp, rd, rs, ro) = src(&config.reps, "reps");
     let reps = load::reps(
         &Source {
@@ -86,8 +92,11 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
             options: &ro,
         },
         &config.levels,
+        by_name,
         &mut problems,
     );
+    // Reps that could not all be read make unknown reps in the history meaningless.
+    let reps_read = !problems.iter().any(Problem::is_error);
     let names: Vec<String> = config.metrics.iter().map(|m| m.name.clone()).collect();
     let (tp, td, ts, to) = src(&config.targets, "targets");
     let targets = load::targets(
@@ -125,11 +134,6 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
     let mut history = Default::default();
     if let Some(h) = &config.history {
         let (p, d, s, o) = src(h, "history");
-        let by_name = o
-            .rep_key
-            .as_deref()
-            .map(|k| k.trim().eq_ignore_ascii_case("name"))
-            .unwrap_or(false);
         let (hist, cols) = load::history(
             &Source {
                 path: &p,
@@ -164,7 +168,7 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
                 }
             }
         }
-        if hist.unknown_rows > 0 {
+        if hist.unknown_rows > 0 && reps_read {
             problems.push(Problem::warning(
                 Some(Origin::file(&d)),
                 format!(

@@ -294,6 +294,21 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// The known name nearest to `wanted` (trimmed, case-insensitive, by
+/// Jaro-Winkler similarity above 0.8), as the known list spells it: the
+/// "did you mean" of every name that was not found. Ties go to the first.
+pub fn nearest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted = wanted.trim().to_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for k in known {
+        let score = strsim::jaro_winkler(&wanted, &k.trim().to_lowercase());
+        if score > 0.8 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, k));
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(origin) = &self.origin {
@@ -337,6 +352,20 @@ mod tests {
         assert_eq!(out.iter().map(Problem::count).sum::<u64>(), 1_000_001);
         assert_eq!(thousands(17_179_869_184), "17,179,869,184");
         assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn nearest_names_a_near_spelling_or_nothing() {
+        let teams = ["North", "South", "East"];
+        assert_eq!(nearest("Nort", teams), Some("North"));
+        assert_eq!(nearest(" nroth ", teams), Some("North"));
+        assert_eq!(nearest("SOUTH", teams), Some("South"));
+        assert_eq!(nearest("Marketing", teams), None);
+        assert_eq!(nearest("x", std::iter::empty()), None);
+        assert_eq!(
+            nearest("smothing", ["seasonality", "smoothing"]),
+            Some("smoothing")
+        );
     }
 
     #[test]
