@@ -2,9 +2,9 @@
 
 use super::config::{Config, InputRef};
 use crate::engine::calendar::WorkCalendar;
-use crate::engine::diag::{Origin, Problem, Severity};
+use crate::engine::diag::{nearest, thousands, Origin, Problem, Severity};
 use crate::engine::layout::{self, Periods};
-use crate::engine::model::{Plan, PlanInput, Rep};
+use crate::engine::model::{History, Plan, PlanInput, Rep};
 use crate::engine::plan::make_plan;
 use crate::io::load::{self, RepLookup, Source};
 use crate::io::manifest::{self, FileEntry, Hashing, InputSum, Manifest, PlanInfo};
@@ -169,13 +169,7 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
             }
         }
         if hist.unknown_rows > 0 && reps_read {
-            problems.push(Problem::warning(
-                Some(Origin::file(&d)),
-                format!(
-                    "{} history rows (amount {}) name a rep that is not in the reps table; they count toward their team's and the company's seasonality only",
-                    hist.unknown_rows, hist.unknown_amount
-                ),
-            ));
+            problems.push(unknown_reps(&hist, &reps, by_name, &d));
         }
         if !hist.has_rep_column && !hist.company.is_empty() {
             problems.push(Problem::note(Some(Origin::file(&d)), "the history has no rep column: it informs seasonality and growth only, and history shares fall back to equal shares"));
@@ -199,6 +193,59 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
         frozen: config.frozen.clone(),
     };
     Ok((input, problems))
+}
+
+/// The warning for history rows whose rep is not in the reps table: how
+/// many rows and how much, and the first ids with their first row, row count
+/// and nearest known id (or name, with `rep_key = "name"`).
+fn unknown_reps(hist: &History, reps: &[Rep], by_name: bool, file: &str) -> Problem {
+    let known = || {
+        reps.iter().map(|r| {
+            if by_name {
+                r.name.as_str()
+            } else {
+                r.id.as_str()
+            }
+        })
+    };
+    let mut ids: Vec<String> = hist
+        .unknown_ids
+        .iter()
+        .map(|u| {
+            let rows = if u.rows == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{} rows", thousands(u.rows))
+            };
+            match (u.id.as_str(), nearest(&u.id, known())) {
+                ("", _) => format!("an empty rep (row {}, {rows})", u.first_row),
+                (id, Some(near)) => format!(
+                    "{id:?} (row {}, {rows}; did you mean {near:?}?)",
+                    u.first_row
+                ),
+                (id, None) => format!("{id:?} (row {}, {rows})", u.first_row),
+            }
+        })
+        .collect();
+    let listed: u64 = hist.unknown_ids.iter().map(|u| u.rows).sum();
+    if hist.unknown_rows > listed {
+        ids.push(format!(
+            "{} rows of other reps",
+            thousands(hist.unknown_rows - listed)
+        ));
+    }
+    let msg = format!(
+        "{} history rows (amount {}) name a rep that is not in the reps table: {}; they count toward their team's and the company's seasonality only",
+        thousands(hist.unknown_rows),
+        hist.unknown_amount,
+        ids.join(", ")
+    );
+    let reps_file = reps
+        .first()
+        .map_or("the reps table", |r| r.origin.file.as_str());
+    Problem::warning(Some(Origin::file(file)), msg).with_hint(format!(
+        "add these reps to {reps_file}, or correct them in the history"
+    ))
 }
 
 /// Options of the rendered files.

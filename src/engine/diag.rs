@@ -296,17 +296,27 @@ pub fn thousands(n: u64) -> String {
 
 /// The known name nearest to `wanted` (trimmed, case-insensitive, by
 /// Jaro-Winkler similarity above 0.8), as the known list spells it: the
-/// "did you mean" of every name that was not found. Ties go to the first.
+/// "did you mean" of every name that was not found. Nothing when two
+/// different names are equally near (`R0009` among `R0001`…`R0008`).
 pub fn nearest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wanted = wanted.trim().to_lowercase();
-    let mut best: Option<(f64, &str)> = None;
+    // The best name (its score, spelling, key) and the best score of any other name.
+    let mut best: Option<(f64, &str, String)> = None;
+    let mut second = 0.0_f64;
     for k in known {
-        let score = strsim::jaro_winkler(&wanted, &k.trim().to_lowercase());
-        if score > 0.8 && best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, k));
+        let key = k.trim().to_lowercase();
+        let score = strsim::jaro_winkler(&wanted, &key);
+        match &best {
+            Some((_, _, b)) if *b == key => {}
+            Some((b, _, _)) if score <= *b => second = second.max(score),
+            _ => {
+                second = second.max(best.as_ref().map_or(0.0, |b| b.0));
+                best = Some((score, k, key));
+            }
         }
     }
-    best.map(|(_, k)| k)
+    best.filter(|(score, _, _)| *score > 0.8 && *score > second + 1e-9)
+        .map(|(_, k, _)| k)
 }
 
 impl fmt::Display for Problem {
@@ -362,6 +372,9 @@ mod tests {
         assert_eq!(nearest("SOUTH", teams), Some("South"));
         assert_eq!(nearest("Marketing", teams), None);
         assert_eq!(nearest("x", std::iter::empty()), None);
+        // Equally near names: no guess; one name listed twice is one name.
+        assert_eq!(nearest("R0009", ["R0001", "R0002", "R0003"]), None);
+        assert_eq!(nearest("Nort", ["North", "north", "South"]), Some("North"));
         assert_eq!(
             nearest("smothing", ["seasonality", "smoothing"]),
             Some("smoothing")

@@ -2,10 +2,11 @@
 
 use super::allocate::{ratio_of, ratio_of_f64, round_half_away, split_exact, split_f64};
 use super::calendar::{ym_label, DayIndex, YearCalendar, Ym};
-use super::diag::{Origin, Problem};
+use super::diag::{nearest, Origin, Problem};
 use super::limits::{max_units, units_fit, MAX_DIGITS};
 use super::model::*;
 use super::season::{self, MonthSeries, ScopeTargets, SpreadError, Weights12};
+use super::unplanned;
 use super::value::PeriodText;
 use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -55,6 +56,7 @@ pub fn make_plan(input: &PlanInput) -> Result<Plan, Problems> {
         window: plan_window,
         problems: Vec::new(),
         errors: Vec::new(),
+        unplanned: Vec::new(),
     };
     let mut metric_order: Vec<usize> = Vec::new();
     for t in input
@@ -81,13 +83,16 @@ pub fn make_plan(input: &PlanInput) -> Result<Plan, Problems> {
     if !ctx.errors.is_empty() {
         return Err(ctx.errors);
     }
+    let mut problems = unplanned::warnings(input, &ctx.unplanned);
+    problems.append(&mut ctx.problems);
     Ok(Plan {
         year,
         calendar: ctx.calendar,
         window: ctx.window,
+        left_out: unplanned::left_out(&ctx.counted, &metrics),
         counted: ctx.counted,
         metrics,
-        problems: ctx.problems,
+        problems,
     })
 }
 
@@ -153,6 +158,8 @@ struct Ctx<'a> {
     window: (Ym, Ym),
     problems: Problems,
     errors: Problems,
+    /// Per metric, the counted reps that get no plan for lack of a team target.
+    unplanned: Vec<(usize, Vec<usize>)>,
 }
 
 /// The targets of one scope, with the origin of the first row and its value cell.
@@ -169,6 +176,23 @@ impl Ctx<'_> {
 
     fn fail(&mut self, origin: Option<Origin>, msg: String) {
         self.errors.push(Problem::error(origin, msg));
+    }
+
+    /// A target whose scope is neither a team nor a rep: an error with the
+    /// nearest team or rep_id of the reps table.
+    fn unknown_scope(&mut self, t: &Target, display: &str) {
+        let reps = &self.input.reps;
+        let reps_file = reps
+            .first()
+            .map_or("the reps table", |r| r.origin.file.as_str());
+        let msg = format!("scope {display:?} is neither a team with reps nor a rep_id in the reps table ({reps_file})");
+        let known = reps.iter().flat_map(|r| [r.team.as_str(), r.id.as_str()]);
+        let hint = match nearest(display, known) {
+            Some(near) => format!("did you mean {near:?}? Correct the scope, or add reps of team {display:?} to {reps_file}"),
+            None => format!("a scope is *, a team of {reps_file} or a rep_id; correct it, or add reps of team {display:?}"),
+        };
+        self.errors
+            .push(Problem::error(Some(t.origin.clone()), msg).with_hint(hint));
     }
 
     /// False, with an error at `at`, when `units` of `metric` is beyond the
@@ -425,10 +449,7 @@ impl Ctx<'_> {
                             (Owner::Rep(i), self.series(col, &SeriesScope::Rep(i)))
                         }
                         (false, None) => {
-                            self.fail(
-                                Some(t.origin.clone()),
-                                format!("scope \"{display}\" is neither a team with reps nor a rep_id in the reps table"),
-                            );
+                            self.unknown_scope(t, display);
                             continue;
                         }
                     }
@@ -561,30 +582,15 @@ impl Ctx<'_> {
                 None => alone.push((*i, rows.targets.clone())),
             }
         }
-        let no_plan = counted
-            .iter()
-            .filter(|&&i| group_of_rep[i].is_none() && !rep_targets.contains_key(&i))
-            .count();
-        if no_plan > 0 && !groups.is_empty() {
-            let teams_without: BTreeSet<String> = counted
+        if !groups.is_empty() {
+            let without: Vec<usize> = counted
                 .iter()
-                .filter(|&&i| group_of_rep[i].is_none() && !rep_targets.contains_key(&i))
-                .map(|&i| {
-                    if reps[i].team.is_empty() {
-                        "(no team)".to_string()
-                    } else {
-                        reps[i].team.clone()
-                    }
-                })
+                .copied()
+                .filter(|&i| group_of_rep[i].is_none() && !rep_targets.contains_key(&i))
                 .collect();
-            self.warn(
-                None,
-                format!(
-                    "{}: {no_plan} reps get no plan: their team has no target ({})",
-                    metric.name,
-                    teams_without.into_iter().collect::<Vec<_>>().join(", ")
-                ),
-            );
+            if !without.is_empty() {
+                self.unplanned.push((mi, without));
+            }
         }
 
         // 1. Seasonality per group; 2. month targets.

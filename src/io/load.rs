@@ -945,8 +945,14 @@ pub fn history(
                 }
             }
             if rep.is_none() && self.history.has_rep_column {
-                self.history.unknown_rows += 1;
-                self.history.unknown_amount += self.values.first().copied().unwrap_or_default();
+                let id: std::borrow::Cow<str> = match cell(self.rep_col) {
+                    Cell::Text(s) => s.trim().into(),
+                    c => cells::text(c, &Origin::default())
+                        .unwrap_or_default()
+                        .into(),
+                };
+                let amount = self.values.first().copied().unwrap_or_default();
+                self.history.count_unknown(&id, row.number, amount);
             }
         }
 
