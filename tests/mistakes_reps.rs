@@ -23,6 +23,14 @@ fn edit(f: &Fixture, file: &str, from: &str, to: &str) {
     f.write(file, &text.replacen(from, to, 1));
 }
 
+/// The example with `rows` added to its targets.
+fn with_targets(rows: &str) -> Fixture {
+    let f = example();
+    let targets = f.read("targets.csv");
+    f.write("targets.csv", &format!("{targets}{rows}"));
+    f
+}
+
 fn split(f: &Fixture, extra: &[&str]) -> Output {
     let mut args = vec!["split", "plan.toml", "--out", "out"];
     args.extend_from_slice(extra);
@@ -214,20 +222,12 @@ fn a_reps_table_that_cannot_be_read_adds_no_unknown_reps_warning() {
 
 #[test]
 fn parts_that_exceed_their_whole_name_the_rows_and_periods() {
-    let f = example();
-    let targets = f.read("targets.csv");
-    f.write(
-        "targets.csv",
-        &format!("{targets}North,revenue,2027-Q1,5000000,\n"),
-    );
+    let f = with_targets("North,revenue,2027-Q1,5000000,\n");
     refuses(
         &f,
         &["targets.csv, row 2: revenue/North: the given parts (5000000.00) exceed their whole (4710000.00): the targets for 2027-Q1 (row 12) add up to more than the target for 2027 (row 2)"],
     );
-    f.write(
-        "targets.csv",
-        &format!("{targets}North,revenue,2027-Q1,1000000,\nNorth,revenue,2027-05,2000000,\n"),
-    );
+    let f = with_targets("North,revenue,2027-Q1,1000000,\nNorth,revenue,2027-05,2000000,\n");
     refuses(
         &f,
         &["targets.csv, row 12: revenue/North: the given parts (2000000.00) exceed their whole (1000000.00): the targets for 2027-05 (row 13) add up to more than the target for 2027-Q1 (row 12)"],
@@ -236,11 +236,8 @@ fn parts_that_exceed_their_whole_name_the_rows_and_periods() {
 
 #[test]
 fn held_rep_targets_above_the_team_month_name_the_reps() {
-    let f = example();
-    let targets = f.read("targets.csv");
-    f.write(
-        "targets.csv",
-        &format!("{targets}North,revenue,2027-04,1000,\nR0001,revenue,2027-04,3000,\nR0006,revenue,2027-04,500,\n"),
+    let f = with_targets(
+        "North,revenue,2027-04,1000,\nR0001,revenue,2027-04,3000,\nR0006,revenue,2027-04,500,\n",
     );
     refuses(
         &f,
