@@ -1054,7 +1054,7 @@ fn a_team_with_reps_but_no_target_gets_no_plan_with_a_warning() {
     let (o, rows) = split(&f, &[]);
     assert!(
         o.stderr
-            .contains("warning: revenue: 2 reps get no plan: their team has no target (South)"),
+            .contains("warning: reps.csv: team \"South\" has no target for revenue, visits in targets.csv: its reps get no plan for them: S1 (row 5), S2 (row 6)"),
         "{}",
         o.stderr
     );
@@ -1246,7 +1246,7 @@ fn unknown_reps_count_toward_their_teams_seasonality() {
     f.write("history.csv", &history);
     let (o, rows) = split(&f, &[]);
     assert!(
-        o.stderr.contains("warning: history.csv: 1 history rows (amount 10000) name a rep that is not in the reps table; they count toward their team's and the company's seasonality only"),
+        o.stderr.contains("warning: history.csv: 1 history rows (amount 10000) name a rep that is not in the reps table: \"GHOST\" (row 50, 1 row); they count toward their team's and the company's seasonality only"),
         "{}",
         o.stderr
     );

@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     let mut problems = Vec::new();
     let mut levels = BTreeMap::new();
     levels.insert("senior".to_string(), 1.3);
-    let reps = load::reps(&src, &levels, &mut problems);
+    let reps = load::reps(&src, &levels, false, &mut problems);
     let _ = load::targets(
         &src,
         &["revenue".to_string(), "visits".to_string()],

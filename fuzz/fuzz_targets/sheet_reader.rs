@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
             };
             let mut problems = Vec::new();
             let _ = load::targets(&src, &["revenue".to_string()], &mut problems);
-            let _ = load::reps(&src, &Default::default(), &mut problems);
+            let _ = load::reps(&src, &Default::default(), false, &mut problems);
         }
     }
 });

@@ -310,9 +310,16 @@ fn split(args: &SplitArgs) -> Exit {
     if !kept.is_empty() && !a.quiet {
         report::note_kept(&target.path(), &kept);
     }
+    let reps = &planned.input.reps;
     let summary = Summary {
         year: planned.plan.year,
         reps: planned.plan.counted.len(),
+        left_out: planned
+            .plan
+            .left_out
+            .iter()
+            .map(|&i| LeftOut::of(&reps[i]))
+            .collect(),
         metrics: planned.plan.metrics.len(),
         files: manifest.files.len() + 1,
         changes: Changes::between(&previous, &manifest),
@@ -389,12 +396,36 @@ fn begin_writing(
 
 struct Summary {
     year: i32,
+    /// The reps that count for the year, planned or left out.
     reps: usize,
+    left_out: Vec<LeftOut>,
     metrics: usize,
     files: usize,
     changes: Changes,
     out: PathBuf,
     dry_run: bool,
+}
+
+/// A rep that counts for the year but has no plan in any metric, and why.
+#[derive(serde::Serialize)]
+struct LeftOut {
+    rep_id: String,
+    team: String,
+    reason: String,
+}
+
+impl LeftOut {
+    fn of(rep: &crate::engine::model::Rep) -> LeftOut {
+        let reason = match rep.team.as_str() {
+            "" => "no team".to_string(),
+            team => format!("no target for team {team}"),
+        };
+        LeftOut {
+            rep_id: rep.id.clone(),
+            team: rep.team.clone(),
+            reason,
+        }
+    }
 }
 
 /// Which files differ from the previous plan in `--out`, by SHA-256 (manifest.json aside).
@@ -436,11 +467,31 @@ impl Changes {
 }
 
 impl Summary {
+    /// `12 reps`, or `12 reps planned, 1 left out (no target for team Nort)`.
+    fn reps_text(&self) -> String {
+        let planned = self.reps - self.left_out.len();
+        if self.left_out.is_empty() {
+            return format!("{planned} reps");
+        }
+        let mut reasons: Vec<&str> = Vec::new();
+        for l in &self.left_out {
+            if !reasons.contains(&l.reason.as_str()) {
+                reasons.push(&l.reason);
+            }
+        }
+        let n = self.left_out.len();
+        format!(
+            "{planned} reps planned, {n} left out ({})",
+            reasons.join("; ")
+        )
+    }
+
     fn print(&self, json: bool, quiet: bool) {
         let mut stdout = std::io::stdout().lock();
         let _ = if json {
             let v = serde_json::json!({
                 "year": self.year, "reps": self.reps, "metrics": self.metrics,
+                "reps_planned": self.reps - self.left_out.len(), "reps_left_out": self.left_out,
                 "files": self.files, "out": self.out.display().to_string(), "dry_run": self.dry_run,
                 "changed": self.changes.changed, "added": self.changes.added,
                 "removed": self.changes.removed, "unchanged": self.changes.unchanged,
@@ -451,15 +502,18 @@ impl Summary {
         } else if self.dry_run {
             writeln!(
                 stdout,
-                "plan {}: {} reps, {} metrics; dry run, {} files not written",
-                self.year, self.reps, self.metrics, self.files
+                "plan {}: {}, {} metrics; dry run, {} files not written",
+                self.year,
+                self.reps_text(),
+                self.metrics,
+                self.files
             )
         } else {
             writeln!(
                 stdout,
-                "plan {}: {} reps, {} metrics; {} files written to {}",
+                "plan {}: {}, {} metrics; {} files written to {}",
                 self.year,
-                self.reps,
+                self.reps_text(),
                 self.metrics,
                 self.files,
                 self.out.display()

@@ -2,9 +2,9 @@
 
 use super::config::{Config, InputRef};
 use crate::engine::calendar::WorkCalendar;
-use crate::engine::diag::{Origin, Problem, Severity};
+use crate::engine::diag::{nearest, thousands, Origin, Problem, Severity};
 use crate::engine::layout::{self, Periods};
-use crate::engine::model::{Plan, PlanInput, Rep};
+use crate::engine::model::{History, Plan, PlanInput, Rep};
 use crate::engine::plan::make_plan;
 use crate::io::columns::norm;
 use crate::io::load::{self, RepLookup, Source, ValueColumn};
@@ -79,6 +79,12 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
             config.options(table).clone(),
         )
     };
+    let by_name = config.history.is_some()
+        && config
+            .options("history")
+            .rep_key
+            .as_deref()
+            .is_some_and(|k| k.trim().eq_ignore_ascii_case("name"));
     let (rp, rd, rs, ro) = src(&config.reps, "reps");
     let reps = load::reps(
         &Source {
@@ -88,8 +94,11 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
             options: &ro,
         },
         &config.levels,
+        by_name,
         &mut problems,
     );
+    // Reps that could not all be read make unknown reps in the history meaningless.
+    let reps_read = !problems.iter().any(Problem::is_error);
     let names: Vec<String> = config.metrics.iter().map(|m| m.name.clone()).collect();
     let (tp, td, ts, to) = src(&config.targets, "targets");
     let targets = load::targets(
@@ -130,6 +139,7 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
             &source,
             &reps,
             &targets,
+            reps_read,
             config,
             &mut metrics,
             &mut problems,
@@ -200,6 +210,7 @@ fn read_history(
     src: &Source,
     reps: &[Rep],
     targets: &[crate::engine::model::Target],
+    reps_read: bool,
     config: &Config,
     metrics: &mut [crate::engine::model::Metric],
     problems: &mut Vec<Problem>,
@@ -225,14 +236,8 @@ fn read_history(
         m.history_column = k.filter(|&k| found.get(k).copied().flatten().is_some());
     }
     let at = Some(Origin::file(src.display));
-    if hist.unknown_rows > 0 {
-        problems.push(Problem::warning(
-            at.clone(),
-            format!(
-                "{} history rows (amount {}) name a rep that is not in the reps table; they count toward their team's and the company's seasonality only",
-                hist.unknown_rows, hist.unknown_amount
-            ),
-        ));
+    if hist.unknown_rows > 0 && reps_read {
+        problems.push(unknown_reps(&hist, reps, by_name, src.display));
     }
     if hist.company.is_empty() {
         if !problems.iter().any(Problem::is_error) {
@@ -268,6 +273,59 @@ pub struct RenderOptions {
     pub lang: String,
     /// In a re-plan: the SHA-256 of the previous plan's manifest.
     pub replans: Option<String>,
+}
+
+/// The warning for history rows whose rep is not in the reps table: how
+/// many rows and how much, and the first ids with their first row, row count
+/// and nearest known id (or name, with `rep_key = "name"`).
+fn unknown_reps(hist: &History, reps: &[Rep], by_name: bool, file: &str) -> Problem {
+    let known = || {
+        reps.iter().map(|r| {
+            if by_name {
+                r.name.as_str()
+            } else {
+                r.id.as_str()
+            }
+        })
+    };
+    let mut ids: Vec<String> = hist
+        .unknown_ids
+        .iter()
+        .map(|u| {
+            let rows = if u.rows == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{} rows", thousands(u.rows))
+            };
+            match (u.id.as_str(), nearest(&u.id, known())) {
+                ("", _) => format!("an empty rep (row {}, {rows})", u.first_row),
+                (id, Some(near)) => format!(
+                    "{id:?} (row {}, {rows}; did you mean {near:?}?)",
+                    u.first_row
+                ),
+                (id, None) => format!("{id:?} (row {}, {rows})", u.first_row),
+            }
+        })
+        .collect();
+    let listed: u64 = hist.unknown_ids.iter().map(|u| u.rows).sum();
+    if hist.unknown_rows > listed {
+        ids.push(format!(
+            "{} rows of other reps",
+            thousands(hist.unknown_rows - listed)
+        ));
+    }
+    let msg = format!(
+        "{} history rows (amount {}) name a rep that is not in the reps table: {}; they count toward their team's and the company's seasonality only",
+        thousands(hist.unknown_rows),
+        hist.unknown_amount,
+        ids.join(", ")
+    );
+    let reps_file = reps
+        .first()
+        .map_or("the reps table", |r| r.origin.file.as_str());
+    Problem::warning(Some(Origin::file(file)), msg).with_hint(format!(
+        "add these reps to {reps_file}, or correct them in the history"
+    ))
 }
 
 /// Renders every output file into `sink` as soon as it is made, manifest

@@ -320,6 +320,31 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// The known name nearest to `wanted` (trimmed, case-insensitive, by
+/// Jaro-Winkler similarity above 0.8), as the known list spells it: the
+/// "did you mean" of every name that was not found. Nothing when two
+/// different names are equally near (`R0009` among `R0001`…`R0008`).
+pub fn nearest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted = wanted.trim().to_lowercase();
+    // The best name (its score, spelling, key) and the best score of any other name.
+    let mut best: Option<(f64, &str, String)> = None;
+    let mut second = 0.0_f64;
+    for k in known {
+        let key = k.trim().to_lowercase();
+        let score = strsim::jaro_winkler(&wanted, &key);
+        match &best {
+            Some((_, _, b)) if *b == key => {}
+            Some((b, _, _)) if score <= *b => second = second.max(score),
+            _ => {
+                second = second.max(best.as_ref().map_or(0.0, |b| b.0));
+                best = Some((score, k, key));
+            }
+        }
+    }
+    best.filter(|(score, _, _)| *score > 0.8 && *score > second + 1e-9)
+        .map(|(_, k, _)| k)
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(origin) = &self.origin {
@@ -363,6 +388,23 @@ mod tests {
         assert_eq!(out.iter().map(Problem::count).sum::<u64>(), 1_000_001);
         assert_eq!(thousands(17_179_869_184), "17,179,869,184");
         assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn nearest_names_a_near_spelling_or_nothing() {
+        let teams = ["North", "South", "East"];
+        assert_eq!(nearest("Nort", teams), Some("North"));
+        assert_eq!(nearest(" nroth ", teams), Some("North"));
+        assert_eq!(nearest("SOUTH", teams), Some("South"));
+        assert_eq!(nearest("Marketing", teams), None);
+        assert_eq!(nearest("x", std::iter::empty()), None);
+        // Equally near names: no guess; one name listed twice is one name.
+        assert_eq!(nearest("R0009", ["R0001", "R0002", "R0003"]), None);
+        assert_eq!(nearest("Nort", ["North", "north", "South"]), Some("North"));
+        assert_eq!(
+            nearest("smothing", ["seasonality", "smoothing"]),
+            Some("smoothing")
+        );
     }
 
     #[test]

@@ -9,4 +9,5 @@ pub mod model;
 pub mod plan;
 pub mod season;
 pub mod track;
+pub mod unplanned;
 pub mod value;

@@ -195,11 +195,46 @@ pub struct History {
     /// Rows naming a rep not in the reps table, and their amount.
     pub unknown_rows: u64,
     pub unknown_amount: Decimal,
+    /// The first [`UNKNOWN_SHOWN`] ids of those rows, for the warning.
+    pub unknown_ids: Vec<UnknownRep>,
     /// Whether the history has a rep column.
     pub has_rep_column: bool,
 }
 
+/// Unknown reps named in a warning, at most.
+pub const UNKNOWN_SHOWN: usize = 10;
+
+/// A rep id of the history that the reps table does not have.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnknownRep {
+    /// Trimmed, as first written.
+    pub id: String,
+    /// The row it is first seen on.
+    pub first_row: u32,
+    /// The history rows naming it.
+    pub rows: u64,
+}
+
 impl History {
+    /// Counts a row naming a rep (`id`, trimmed) that is not in the reps table.
+    pub fn count_unknown(&mut self, id: &str, row: u32, amount: Decimal) {
+        self.unknown_rows += 1;
+        self.unknown_amount += amount;
+        let same = |u: &UnknownRep| match u.id.is_ascii() && id.is_ascii() {
+            true => u.id.eq_ignore_ascii_case(id),
+            false => u.id.to_lowercase() == id.to_lowercase(),
+        };
+        if let Some(u) = self.unknown_ids.iter_mut().find(|u| same(u)) {
+            u.rows += 1;
+        } else if self.unknown_ids.len() < UNKNOWN_SHOWN {
+            self.unknown_ids.push(UnknownRep {
+                id: id.to_string(),
+                first_row: row,
+                rows: 1,
+            });
+        }
+    }
+
     /// The first and last months with a row, when the history has any.
     pub fn span(&self) -> Option<(Ym, Ym)> {
         let first = *self.company.keys().next()?;
@@ -329,6 +364,8 @@ pub struct Plan {
     pub window: (Ym, Ym),
     /// Indices into [`PlanInput::reps`] of the reps that count for the year.
     pub counted: Vec<usize>,
+    /// Those of them with no plan in any metric (their team has no target), in reps-file order.
+    pub left_out: Vec<usize>,
     /// Metric plans, in order of first appearance in the targets.
     pub metrics: Vec<MetricPlan>,
     /// Warnings and notes.

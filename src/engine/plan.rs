@@ -2,10 +2,11 @@
 
 use super::allocate::{ratio_of, ratio_of_f64, round_half_away, split_exact, split_f64};
 use super::calendar::{ym_label, DayIndex, YearCalendar, Ym};
-use super::diag::{Origin, Problem};
+use super::diag::{nearest, Origin, Problem};
 use super::limits::{max_units, units_fit, MAX_DIGITS};
 use super::model::*;
 use super::season::{self, MonthSeries, ScopeTargets, SpreadError, Weights12};
+use super::unplanned;
 use super::value::PeriodText;
 use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -55,6 +56,7 @@ pub fn make_plan(input: &PlanInput) -> Result<Plan, Problems> {
         window: plan_window,
         problems: Vec::new(),
         errors: Vec::new(),
+        unplanned: Vec::new(),
     };
     let mut metric_order: Vec<usize> = Vec::new();
     for t in input
@@ -81,13 +83,16 @@ pub fn make_plan(input: &PlanInput) -> Result<Plan, Problems> {
     if !ctx.errors.is_empty() {
         return Err(ctx.errors);
     }
+    let mut problems = unplanned::warnings(input, &ctx.unplanned);
+    problems.append(&mut ctx.problems);
     Ok(Plan {
         year,
         calendar: ctx.calendar,
         window: ctx.window,
+        left_out: unplanned::left_out(&ctx.counted, &metrics),
         counted: ctx.counted,
         metrics,
-        problems: ctx.problems,
+        problems,
     })
 }
 
@@ -153,13 +158,29 @@ struct Ctx<'a> {
     window: (Ym, Ym),
     problems: Problems,
     errors: Problems,
+    /// Per metric, the counted reps that get no plan for lack of a team target.
+    unplanned: Vec<(usize, Vec<usize>)>,
 }
 
-/// The targets of one scope, with the origin of the first row and its value cell.
+/// The targets of one scope, with the origin of the first row and its value
+/// cell, and each row's period and origin.
 struct ScopeRows {
     targets: ScopeTargets,
     origin: Origin,
     cell: Origin,
+    rows: Vec<(PeriodText, Origin)>,
+}
+
+impl ScopeRows {
+    /// No targets yet; `t` is the scope's first row.
+    fn new(t: &Target) -> Self {
+        ScopeRows {
+            targets: ScopeTargets::default(),
+            origin: t.origin.clone(),
+            cell: t.value_cell.clone(),
+            rows: Vec::new(),
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -169,6 +190,23 @@ impl Ctx<'_> {
 
     fn fail(&mut self, origin: Option<Origin>, msg: String) {
         self.errors.push(Problem::error(origin, msg));
+    }
+
+    /// A target whose scope is neither a team nor a rep: an error with the
+    /// nearest team or rep_id of the reps table.
+    fn unknown_scope(&mut self, t: &Target, display: &str) {
+        let reps = &self.input.reps;
+        let reps_file = reps
+            .first()
+            .map_or("the reps table", |r| r.origin.file.as_str());
+        let msg = format!("scope {display:?} is neither a team with reps nor a rep_id in the reps table ({reps_file})");
+        let known = reps.iter().flat_map(|r| [r.team.as_str(), r.id.as_str()]);
+        let hint = match nearest(display, known) {
+            Some(near) => format!("did you mean {near:?}? Correct the scope, or add reps of team {display:?} to {reps_file}"),
+            None => format!("a scope is *, a team of {reps_file} or a rep_id; correct it, or add reps of team {display:?}"),
+        };
+        self.errors
+            .push(Problem::error(Some(t.origin.clone()), msg).with_hint(hint));
     }
 
     /// False, with an error at `at`, when `units` of `metric` is beyond the
@@ -495,10 +533,7 @@ impl Ctx<'_> {
                             (Owner::Rep(i), self.series(col, &SeriesScope::Rep(i)))
                         }
                         (false, None) => {
-                            self.fail(
-                                Some(t.origin.clone()),
-                                format!("scope \"{display}\" is neither a team with reps nor a rep_id in the reps table"),
-                            );
+                            self.unknown_scope(t, display);
                             continue;
                         }
                     }
@@ -509,21 +544,9 @@ impl Ctx<'_> {
             };
             let slot = self.fiscal_index(t.period);
             let entry = match slot_owner {
-                Owner::Company => company.get_or_insert_with(|| ScopeRows {
-                    targets: ScopeTargets::default(),
-                    origin: t.origin.clone(),
-                    cell: t.value_cell.clone(),
-                }),
-                Owner::Team(k) => teams.entry(k).or_insert_with(|| ScopeRows {
-                    targets: ScopeTargets::default(),
-                    origin: t.origin.clone(),
-                    cell: t.value_cell.clone(),
-                }),
-                Owner::Rep(i) => rep_targets.entry(i).or_insert_with(|| ScopeRows {
-                    targets: ScopeTargets::default(),
-                    origin: t.origin.clone(),
-                    cell: t.value_cell.clone(),
-                }),
+                Owner::Company => company.get_or_insert_with(|| ScopeRows::new(t)),
+                Owner::Team(k) => teams.entry(k).or_insert_with(|| ScopeRows::new(t)),
+                Owner::Rep(i) => rep_targets.entry(i).or_insert_with(|| ScopeRows::new(t)),
             };
             let cell = match slot {
                 PeriodSlot::Year => &mut entry.targets.year,
@@ -541,12 +564,14 @@ impl Ctx<'_> {
                 continue;
             }
             *cell = Some(units);
+            entry.rows.push((t.period, t.origin.clone()));
         }
 
         // Groups: teams in reps-file order, else the company.
         let mut groups: Vec<Group> = Vec::new();
         let mut group_targets: Vec<ScopeTargets> = Vec::new();
         let mut group_cells: Vec<Origin> = Vec::new();
+        let mut group_rows: Vec<&[(PeriodText, Origin)]> = Vec::new();
         let mut group_of_rep: Vec<Option<usize>> = vec![None; reps.len()];
         let mut group_series: Vec<Option<MonthSeries>> = Vec::new();
         if !teams.is_empty() {
@@ -567,6 +592,7 @@ impl Ctx<'_> {
                 groups.push(empty_group(GroupKind::Team, name));
                 group_targets.push(rows.targets.clone());
                 group_cells.push(rows.cell.clone());
+                group_rows.push(&rows.rows);
                 group_series.push(Some(self.series(col, &SeriesScope::Team(key.to_string()))));
                 for (i, r) in reps.iter().enumerate() {
                     if r.team_key == key {
@@ -602,6 +628,7 @@ impl Ctx<'_> {
             groups.push(empty_group(GroupKind::Company, "*".into()));
             group_targets.push(c.targets.clone());
             group_cells.push(c.cell.clone());
+            group_rows.push(&c.rows);
             group_series.push(None);
             group_of_rep.iter_mut().for_each(|g| *g = Some(0));
         } else if rep_targets.is_empty() {
@@ -611,7 +638,7 @@ impl Ctx<'_> {
         let counted = self.counted.clone();
         let counted_set: BTreeSet<usize> = counted.iter().copied().collect();
         // Reps held by their own target, or standing alone.
-        let mut held: BTreeMap<usize, ScopeTargets> = BTreeMap::new();
+        let mut held: BTreeSet<usize> = BTreeSet::new();
         let mut alone: Vec<(usize, ScopeTargets)> = Vec::new();
         for (i, rows) in &rep_targets {
             if !counted_set.contains(i) {
@@ -626,35 +653,20 @@ impl Ctx<'_> {
             }
             match group_of_rep[*i] {
                 Some(_) => {
-                    held.insert(*i, rows.targets.clone());
+                    held.insert(*i);
                 }
                 None => alone.push((*i, rows.targets.clone())),
             }
         }
-        let no_plan = counted
-            .iter()
-            .filter(|&&i| group_of_rep[i].is_none() && !rep_targets.contains_key(&i))
-            .count();
-        if no_plan > 0 && !groups.is_empty() {
-            let teams_without: BTreeSet<String> = counted
+        if !groups.is_empty() {
+            let without: Vec<usize> = counted
                 .iter()
-                .filter(|&&i| group_of_rep[i].is_none() && !rep_targets.contains_key(&i))
-                .map(|&i| {
-                    if reps[i].team.is_empty() {
-                        "(no team)".to_string()
-                    } else {
-                        reps[i].team.clone()
-                    }
-                })
+                .copied()
+                .filter(|&i| group_of_rep[i].is_none() && !rep_targets.contains_key(&i))
                 .collect();
-            self.warn(
-                None,
-                format!(
-                    "{}: {no_plan} reps get no plan: their team has no target ({})",
-                    metric.name,
-                    teams_without.into_iter().collect::<Vec<_>>().join(", ")
-                ),
-            );
+            if !without.is_empty() {
+                self.unplanned.push((mi, without));
+            }
         }
 
         // 1. Seasonality per group; 2. month targets.
@@ -697,7 +709,7 @@ impl Ctx<'_> {
                     }
                     groups[g].target = whole;
                 }
-                Err(e) => self.spread_error(metric, &what, e, None),
+                Err(e) => self.spread_error(metric, &what, e, group_rows[g]),
             }
             season_exact.push(s);
         }
@@ -762,11 +774,10 @@ impl Ctx<'_> {
 
         // Held reps: exactly their target, spread by the team's seasonality × availability.
         let mut rest: Vec<[i64; 12]> = groups.iter().map(|g| g.months).collect();
-        for (i, t) in &held {
+        for i in &held {
             let p = pos_of[i];
             let g = group_of_rep[*i].unwrap_or(0);
-            let at = rep_targets[i].cell.clone();
-            if let Some(x) = self.rep_months(metric, *i, t, &season_exact[g], &at) {
+            if let Some(x) = self.rep_months(metric, *i, &rep_targets[i], &season_exact[g]) {
                 for m in 0..12 {
                     rest[g][m] = rest[g][m].saturating_sub(x[m]);
                     groups[g].held[m] = groups[g].held[m].saturating_add(x[m]);
@@ -786,15 +797,7 @@ impl Ctx<'_> {
         for (g, group_rest) in rest.iter().enumerate() {
             for (m, &r) in group_rest.iter().enumerate() {
                 if r < 0 {
-                    let msg = format!(
-                        "{}: held rep targets in team {} for {} ({}) exceed the team's month target ({})",
-                        metric.name,
-                        groups[g].name,
-                        self.calendar.month_label(m),
-                        self.unit_text(metric, &BigRational::from_integer(groups[g].held[m].into())),
-                        self.unit_text(metric, &BigRational::from_integer(groups[g].months[m].into()))
-                    );
-                    self.fail(None, msg);
+                    self.held_excess(metric, (g, &groups[g]), m, &plans, &rep_targets);
                 }
             }
         }
@@ -811,7 +814,7 @@ impl Ctx<'_> {
             let what = format!("{}/{}", metric.name, rep.id);
             let (s, src) = self.seasonality(metric, own.as_ref(), &company_series, &what);
             let at = rep_targets[&i].cell.clone();
-            if let Some(x) = self.rep_months(metric, i, &t, &s, &at) {
+            if let Some(x) = self.rep_months(metric, i, &rep_targets[&i], &s) {
                 let mut g = empty_group(GroupKind::RepAlone, rep.id.clone());
                 g.season = season::to_f64(&s);
                 g.season_source = src;
@@ -878,25 +881,109 @@ impl Ctx<'_> {
         })
     }
 
+    /// A month `m` where the held reps' targets exceed their team's month
+    /// target: an error naming the team, the month, both figures, and each
+    /// holding rep with its figure and target row.
+    fn held_excess(
+        &mut self,
+        metric: &Metric,
+        (g, group): (usize, &Group),
+        m: usize,
+        plans: &[RepPlan],
+        rep_targets: &BTreeMap<usize, ScopeRows>,
+    ) {
+        let units = |u: i64| self.unit_text(metric, &BigRational::from_integer(u.into()));
+        let holders: Vec<(&RepPlan, &ScopeRows)> = plans
+            .iter()
+            .filter(|p| p.held && p.group == Some(g) && p.months[m] != 0)
+            .filter_map(|p| Some((p, rep_targets.get(&p.rep)?)))
+            .collect();
+        let named: Vec<String> = holders
+            .iter()
+            .map(|(p, rows)| {
+                let row = rows
+                    .origin
+                    .row
+                    .map_or(String::new(), |r| format!(", row {r}"));
+                format!(
+                    "rep {} ({}{row})",
+                    self.input.reps[p.rep].id,
+                    units(p.months[m])
+                )
+            })
+            .collect();
+        let msg = format!(
+            "{}: held rep targets in team {} for {} ({}) exceed the team's month target ({}): {}",
+            metric.name,
+            group.name,
+            self.calendar.month_label(m),
+            units(group.held[m]),
+            units(group.months[m]),
+            named.join("; ")
+        );
+        let origin = holders.first().map(|(_, rows)| rows.origin.clone());
+        let hint = format!(
+            "lower the rep targets for {}, or raise team {}'s target for that month",
+            self.calendar.month_label(m),
+            group.name
+        );
+        self.errors
+            .push(Problem::error(origin, msg).with_hint(hint));
+    }
+
+    /// Targets that cannot be spread: the message names the rows (`rows`: the
+    /// scope's periods and origins) of the whole and of the parts given inside it.
     fn spread_error(
         &mut self,
         metric: &Metric,
         what: &str,
         e: SpreadError,
-        origin: Option<Origin>,
+        rows: &[(PeriodText, Origin)],
     ) {
-        let msg = match e {
-            SpreadError::PartsExceedWhole { parts, whole } => format!(
-                "{what}: the given parts ({}) exceed their whole ({})",
-                self.unit_text(metric, &parts),
-                self.unit_text(metric, &whole)
-            ),
-            SpreadError::NoMonthToTake { rest } => format!(
-                "{what}: {} is left to spread but no month can take it (every month given, or no working days or availability)",
-                self.unit_text(metric, &rest)
-            ),
+        let first = rows.first().map(|(_, o)| o.clone());
+        let (parts, whole, quarter) = match e {
+            SpreadError::PartsExceedWhole {
+                parts,
+                whole,
+                quarter,
+            } => (parts, whole, quarter),
+            SpreadError::NoMonthToTake { rest } => {
+                let msg = format!(
+                    "{what}: {} is left to spread but no month can take it (every month given, or no working days or availability)",
+                    self.unit_text(metric, &rest)
+                );
+                return self.fail(first, msg);
+            }
         };
-        self.fail(origin, msg);
+        let fiscal = self.input.fiscal;
+        let quarter_of = |p: &PeriodText| match *p {
+            PeriodText::Year(_) => None,
+            PeriodText::Quarter(_, q) => Some(q as usize - 1),
+            PeriodText::Month(y, m) => Some(fiscal.position(y * 12 + m as i32 - 1) / 3),
+        };
+        let is_whole = |p: &PeriodText| match quarter {
+            None => matches!(p, PeriodText::Year(_)),
+            Some(q) => matches!(p, PeriodText::Quarter(..)) && quarter_of(p) == Some(q),
+        };
+        let inside =
+            |p: &PeriodText| !is_whole(p) && quarter.is_none_or(|q| quarter_of(p) == Some(q));
+        let row = |(p, o): &(PeriodText, Origin)| match o.row {
+            Some(r) => format!("{p} (row {r})"),
+            None => p.to_string(),
+        };
+        let whole_row = rows.iter().find(|(p, _)| is_whole(p));
+        let part_rows: Vec<String> = rows.iter().filter(|(p, _)| inside(p)).map(row).collect();
+        let msg = format!(
+            "{what}: the given parts ({}) exceed their whole ({}): the targets for {} add up to more than the target for {}",
+            self.unit_text(metric, &parts),
+            self.unit_text(metric, &whole),
+            part_rows.join(", "),
+            whole_row.map(row).unwrap_or_default()
+        );
+        let hint = "lower the parts or raise the whole: the quarters and months given inside a period add up to at most its target";
+        let origin = whole_row.map(|(_, o)| o.clone()).or(first);
+        self.errors
+            .push(Problem::error(origin, msg).with_hint(hint));
     }
 
     /// In a re-plan: the first open fiscal month, and each rep's kept months
@@ -977,10 +1064,10 @@ impl Ctx<'_> {
         &mut self,
         metric: &Metric,
         i: usize,
-        t: &ScopeTargets,
+        rows: &ScopeRows,
         s: &Weights12,
-        at: &Origin,
     ) -> Option<[i64; 12]> {
+        let (t, at) = (&rows.targets, &rows.cell);
         let rep = &self.input.reps[i];
         let weights: Weights12 = std::array::from_fn(|m| {
             let ym = self.f0 + m as i32;
@@ -1026,7 +1113,7 @@ impl Ctx<'_> {
                 Some(out)
             }
             Err(e) => {
-                self.spread_error(metric, &what, e, Some(rep.origin.clone()));
+                self.spread_error(metric, &what, e, &rows.rows);
                 None
             }
         }

@@ -112,10 +112,12 @@ pub struct ScopeTargets {
 /// Why a scope's targets cannot be spread.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SpreadError {
-    /// Given parts (units) exceed their whole (units).
+    /// Given parts (units) exceed their whole (units): the year's
+    /// (`quarter` None) or a fiscal quarter's (0–3).
     PartsExceedWhole {
         parts: BigRational,
         whole: BigRational,
+        quarter: Option<usize>,
     },
     /// A positive rest and no month with weight to take it.
     NoMonthToTake { rest: BigRational },
@@ -131,7 +133,10 @@ pub fn spread(
     weights: &[BigRational; 12],
 ) -> Result<(Vec<BigRational>, BigRational, Vec<usize>), SpreadError> {
     let mut tau: Vec<Option<BigRational>> = t.months.to_vec();
-    let fill = |tau: &mut Vec<Option<BigRational>>, whole: &BigRational, months: &[usize]| {
+    let fill = |tau: &mut Vec<Option<BigRational>>,
+                whole: &BigRational,
+                months: &[usize],
+                quarter: Option<usize>| {
         let held = months
             .iter()
             .filter_map(|&m| tau[m].clone())
@@ -141,6 +146,7 @@ pub fn spread(
             return Err(SpreadError::PartsExceedWhole {
                 parts: held,
                 whole: whole.clone(),
+                quarter,
             });
         }
         let free: Vec<usize> = months
@@ -165,12 +171,12 @@ pub fn spread(
     };
     for (q, target) in t.quarters.iter().enumerate() {
         if let Some(target) = target {
-            fill(&mut tau, target, &[3 * q, 3 * q + 1, 3 * q + 2])?;
+            fill(&mut tau, target, &[3 * q, 3 * q + 1, 3 * q + 2], Some(q))?;
         }
     }
     if let Some(year) = &t.year {
         let all: Vec<usize> = (0..12).collect();
-        fill(&mut tau, year, &all)?;
+        fill(&mut tau, year, &all, None)?;
         let tau = tau.into_iter().map(Option::unwrap_or_default).collect();
         return Ok((tau, year.clone(), Vec::new()));
     }

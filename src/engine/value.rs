@@ -475,6 +475,17 @@ pub enum PeriodText {
     Month(i32, u8),
 }
 
+impl std::fmt::Display for PeriodText {
+    /// The period as the targets table writes it: `2027`, `2027-Q2`, `2027-05`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeriodText::Year(y) => write!(f, "{y}"),
+            PeriodText::Quarter(y, q) => write!(f, "{y}-Q{q}"),
+            PeriodText::Month(y, m) => write!(f, "{y}-{m:02}"),
+        }
+    }
+}
+
 /// Parse a target period: `2027` fiscal year; `2027-Q2` fiscal quarter (also `2027q2`,
 /// `2027 Q2`); `2027-05`, `2027-5` or `2027/05` calendar month. Whitespace around is trimmed.
 pub fn parse_period(text: &str) -> Result<PeriodText, ValueError> {

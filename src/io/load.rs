@@ -2,13 +2,14 @@
 //! streamed, aggregated history. Every problem names its cell; problems are
 //! collected, not stopped at, so `plan check` can list them all.
 
+use super::address;
 use super::cells::{self, DateColumn};
 use super::columns::{self, norm, ColumnMap, TableKind};
 use super::planfile::TableOptions;
 use super::read::read_table;
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use crate::engine::calendar::{ym_first_day, ym_of, Ym};
-use crate::engine::diag::{Origin, Problem, Problems};
+use crate::engine::diag::{nearest, Origin, Problem, Problems};
 use crate::engine::limits::{self, MAX_DIGITS, MAX_MANTISSA};
 use crate::engine::model::{History, Rep, RepMonthTargets, Scope, Sums, Target, TargetValue};
 use crate::engine::value::{self, DateText};
@@ -251,7 +252,7 @@ impl<'a> Base<'a> {
         s
     }
 
-    /// A name or email cell: a control character in it is a warning naming the rep.
+    /// A name cell: a control character in it is a warning naming the rep.
     fn plain_text(&mut self, row: &Row, name: &str, rep: &str) -> String {
         let s = self.text(row, name);
         if s.chars().any(char::is_control) {
@@ -261,6 +262,31 @@ impl<'a> Base<'a> {
             self.report(row, name, Problem::warning(None, msg).with_value(shown(&s)));
         }
         s
+    }
+
+    /// An email cell: empty, or an address `plan mail` can send to; else a
+    /// warning naming the rep, found where it is read rather than when mailing.
+    fn email(&mut self, row: &Row, rep: &str) -> String {
+        let s = self.text(row, "email");
+        let bad = (!s.is_empty()).then(|| address::parse(&s).err()).flatten();
+        if let Some(e) = bad {
+            let msg = format!("rep {rep}: {e}, so plan mail cannot send this rep's letter");
+            let hint =
+                "correct the address in the reps table (name@example.com), or leave it empty";
+            self.report(
+                row,
+                "email",
+                Problem::warning(None, msg)
+                    .with_value(shown(&s))
+                    .with_hint(hint),
+            );
+        }
+        s
+    }
+
+    /// A cell's text as the user wrote it, for a message (problems are reported elsewhere).
+    fn written(&self, row: &Row, name: &str) -> String {
+        shown(&cells::text(self.cell(row, name), &Origin::default()).unwrap_or_default())
     }
 
     fn number(&mut self, row: &Row, name: &str) -> Option<Decimal> {
@@ -316,13 +342,32 @@ macro_rules! visitor {
     };
 }
 
-/// Reads the reps table (SPEC §1.4). `levels` maps capability levels (lowercase).
-pub fn reps(src: &Source, levels: &BTreeMap<String, f64>, problems: &mut Vec<Problem>) -> Vec<Rep> {
+/// A rep's index, start and end dates, and both as written when it has both.
+type RepDates = (
+    usize,
+    Option<DateText>,
+    Option<DateText>,
+    Option<[String; 2]>,
+);
+
+/// Reads the reps table (SPEC §1.4). `levels` maps capability levels
+/// (lowercase); `names_are_keys` (`[history] rep_key = "name"`): two reps with
+/// one name are an error.
+pub fn reps(
+    src: &Source,
+    levels: &BTreeMap<String, f64>,
+    names_are_keys: bool,
+    problems: &mut Vec<Problem>,
+) -> Vec<Rep> {
     struct V<'a> {
         base: Base<'a>,
         levels: &'a BTreeMap<String, f64>,
         reps: Vec<Rep>,
-        dates: Vec<(usize, Option<DateText>, Option<DateText>)>,
+        /// Per rep: its dates, and both as written when it has both.
+        dates: Vec<RepDates>,
+        /// With `rep_key = "name"`: each name (normalised as history rows
+        /// are matched) → the first rep's row and id.
+        names: Option<HashMap<String, (u32, String)>>,
         start_col: DateColumn,
         end_col: DateColumn,
         seen: HashMap<String, u32>,
@@ -411,9 +456,14 @@ pub fn reps(src: &Source, levels: &BTreeMap<String, f64>, problems: &mut Vec<Pro
             if let Some(d) = end {
                 self.end_col.see(row.number, d);
             }
-            self.dates.push((self.reps.len(), start, end));
+            let written = (start.is_some() && end.is_some())
+                .then(|| [b.written(row, "start_date"), b.written(row, "end_date")]);
+            self.dates.push((self.reps.len(), start, end, written));
             let name = b.plain_text(row, "name", &id);
-            let email = b.plain_text(row, "email", &id);
+            if let Some(names) = &mut self.names {
+                same_name(b, names, row, &id, &name);
+            }
+            let email = b.email(row, &id);
             self.reps.push(Rep {
                 id,
                 key,
@@ -441,6 +491,7 @@ pub fn reps(src: &Source, levels: &BTreeMap<String, f64>, problems: &mut Vec<Pro
         start_col: DateColumn::default(),
         end_col: DateColumn::default(),
         seen: HashMap::new(),
+        names: names_are_keys.then(HashMap::new),
     };
     let candidate = v.base.first_candidate.clone();
     let ok = read(src, TableKind::Reps, REQ, &mut v, &candidate, problems);
@@ -467,7 +518,7 @@ pub fn reps(src: &Source, levels: &BTreeMap<String, f64>, problems: &mut Vec<Pro
                 }
             })
             .collect();
-        for (i, start, end) in std::mem::take(&mut v.dates) {
+        for (i, start, end, written) in std::mem::take(&mut v.dates) {
             let row = reps[i].origin.row.unwrap_or(0);
             for (which, d) in [(0, start), (1, end)] {
                 let Some(d) = d else { continue };
@@ -478,12 +529,17 @@ pub fn reps(src: &Source, levels: &BTreeMap<String, f64>, problems: &mut Vec<Pro
                     Err(p) => problems.push(p),
                 }
             }
-            if let (Some(s), Some(e)) = (reps[i].start, reps[i].end) {
+            if let (Some(s), Some(e), Some([ws, we])) = (reps[i].start, reps[i].end, written) {
                 if e < s {
-                    problems.push(Problem::error(
-                        Some(v.base.at(row, "end_date")),
-                        format!("end_date {e} is before start_date {s}"),
-                    ));
+                    let msg = format!(
+                        "rep {}: end_date {} is before start_date {}",
+                        reps[i].id,
+                        as_written(&we, e),
+                        as_written(&ws, s)
+                    );
+                    problems.push(
+                        Problem::error(Some(v.base.at(row, "end_date")), msg).with_hint("correct one of the dates: end_date is the rep's last day, on or after start_date"),
+                    );
                 }
             }
         }
@@ -498,6 +554,44 @@ pub fn reps(src: &Source, levels: &BTreeMap<String, f64>, problems: &mut Vec<Pro
     }
     v.base.finish(ok, problems, true);
     reps
+}
+
+/// A date as written, with the date it was read as when they differ.
+fn as_written(text: &str, date: NaiveDate) -> String {
+    let iso = date.to_string();
+    if text == iso {
+        format!("{text:?}")
+    } else {
+        format!("{text:?} ({iso})")
+    }
+}
+
+/// With `rep_key = "name"`: an error when `name` (trimmed, case-insensitive,
+/// as history rows are matched) is already another rep's.
+fn same_name(
+    b: &mut Base,
+    names: &mut HashMap<String, (u32, String)>,
+    row: &Row,
+    id: &str,
+    name: &str,
+) {
+    let key = norm(name);
+    if key.is_empty() {
+        return;
+    }
+    let Some((first_row, first_id)) = names.get(&key) else {
+        names.insert(key, (row.number, id.to_string()));
+        return;
+    };
+    let msg = format!(
+        "rep {id} has the same name as rep {first_id} ({}); with [history] rep_key = \"name\" their history rows cannot be told apart",
+        b.at(*first_row, "name")
+    );
+    let hint = "name the reps by rep_id in the history (drop rep_key = \"name\"), or make the names unique in the reps table";
+    let p = Problem::error(None, msg)
+        .with_value(shown(name))
+        .with_hint(hint);
+    b.report(row, "name", p);
 }
 
 /// Revenue's other names in the targets' metric column.
@@ -532,13 +626,9 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
             };
             let Some(metric) = metric else {
                 let at = b.at(row.number, "metric");
-                let near = self
-                    .metrics
-                    .iter()
-                    .map(|x| (strsim::jaro_winkler(&m, x), x))
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                let near = nearest(&m, self.metrics.iter().map(String::as_str));
                 let hint = match near {
-                    Some((s, x)) if s > 0.8 => format!("did you mean {x:?}? Or declare it with [metrics.{metric_text}] in the plan file"),
+                    Some(x) => format!("did you mean {x:?}? Or declare it with [metrics.{metric_text}] in the plan file"),
                     _ => format!("declare it with [metrics.{metric_text}] (kind = \"count\" or \"money\") in the plan file"),
                 };
                 b.problems.push(
@@ -937,8 +1027,14 @@ pub fn history(
                 }
             }
             if rep.is_none() && self.history.has_rep_column {
-                self.history.unknown_rows += 1;
-                self.history.unknown_amount += self.values.first().copied().unwrap_or_default();
+                let id: std::borrow::Cow<str> = match cell(self.rep_col) {
+                    Cell::Text(s) => s.trim().into(),
+                    c => cells::text(c, &Origin::default())
+                        .unwrap_or_default()
+                        .into(),
+                };
+                let amount = self.values.first().copied().unwrap_or_default();
+                self.history.count_unknown(&id, row.number, amount);
             }
         }
 

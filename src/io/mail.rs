@@ -13,7 +13,7 @@ use super::xlsx_labels::labels;
 use calamine::{Data, Reader, Xlsx};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::{Address, Message};
+use lettre::Message;
 use rustix::fs::{Mode, OFlags};
 use std::fs::{File, Metadata};
 use std::io::{Cursor, Read};
@@ -285,12 +285,7 @@ pub fn header_text(text: &str) -> String {
 /// control character or space or does not parse; the name as [`header_text`]
 /// makes it.
 pub fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, String> {
-    if email.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err("not an email address: it holds a control character or a space".into());
-    }
-    let address: Address = email
-        .parse()
-        .map_err(|e| format!("not an email address: {e}"))?;
+    let address = super::address::parse(email)?;
     Ok(Mailbox::new(name.map(header_text), address))
 }
 

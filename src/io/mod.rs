@@ -1,5 +1,6 @@
 //! The edges: reading input files into the model, writing outputs.
 
+pub mod address;
 pub mod cells;
 pub mod cfb_check;
 pub mod columns;

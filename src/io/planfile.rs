@@ -235,13 +235,8 @@ pub fn parse(text: &str, display: &str) -> Result<PlanFile, Problem> {
 fn did_you_mean(message: &str) -> Option<String> {
     let unknown = message.strip_prefix("unknown field `")?.split('`').next()?;
     let expected = message.split_once("expected")?.1;
-    let best = expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|k| (strsim::jaro_winkler(unknown, k), k))
-        .max_by(|a, b| a.0.total_cmp(&b.0))?;
-    (best.0 > 0.7).then(|| format!("did you mean `{}`?", best.1))
+    let best = crate::engine::diag::nearest(unknown, expected.split('`').skip(1).step_by(2))?;
+    Some(format!("did you mean `{best}`?"))
 }
 
 #[cfg(test)]
