@@ -101,3 +101,35 @@ fn fuzz_xls_looping_sector_chain_oom_2026_11_28() {
     assert!(problem.message.contains("damaged"), "{problem}");
     assert_eq!(problem.origin.unwrap().file, "t.xls");
 }
+
+/// A cell reference with a column too long for a u32 in the streamed
+/// sheet: calamine 0.38 overflows in `get_row_and_optional_column`
+/// (xlsx/mod.rs:3097, a panic with overflow checks) on the parsing thread.
+/// The panic is caught as "damaged", and its message stays off stderr.
+/// Fuzz input: fuzz/crashes/sheet_reader/crash-a3428169d8bd8b1de24f972ac14bc00f259715b5.
+#[test]
+fn fuzz_xlsx_column_overflow_on_the_parsing_thread_2026_12_04() {
+    let bytes = include_bytes!(
+        "../fuzz/crashes/sheet_reader/crash-a3428169d8bd8b1de24f972ac14bc00f259715b5"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.xlsx"), bytes).unwrap();
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        "[inputs]\ntargets = \"t.xlsx\"\nreps = \"t.xlsx\"\n",
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("plan")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "plan.toml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("t.xlsx: the workbook is damaged"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -106,11 +106,13 @@ pub fn read_table(
     }
 }
 
-/// Runs the spreadsheet reader so that a damaged file that makes calamine
-/// panic (found by fuzzing) becomes a problem naming the file, not a crash.
-/// Its panic message is kept off stderr; panics anywhere else still print.
-fn guarded(read: impl FnOnce() -> Result<(), Problem>, origin: &Origin) -> Result<(), Problem> {
-    thread_local!(static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+thread_local!(static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+
+/// Runs `f` with its panics kept off stderr: for the spreadsheet reader and
+/// the threads it starts, whose panics (calamine's, on a damaged file) are
+/// caught by [`guarded`] and reported as a problem. Panics anywhere else
+/// still print.
+pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
@@ -120,9 +122,16 @@ fn guarded(read: impl FnOnce() -> Result<(), Problem>, origin: &Origin) -> Resul
             }
         }));
     });
-    QUIET.with(|q| q.set(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
-    QUIET.with(|q| q.set(false));
+    let was = QUIET.with(|q| q.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was));
+    result.unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+}
+
+/// Runs the spreadsheet reader so that a damaged file that makes calamine
+/// panic (found by fuzzing) becomes a problem naming the file, not a crash.
+fn guarded(read: impl FnOnce() -> Result<(), Problem>, origin: &Origin) -> Result<(), Problem> {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| quietly(read)));
     result.unwrap_or_else(|_| {
         Err(Problem::error(
             Some(origin.clone()),

@@ -116,7 +116,8 @@ pub(crate) fn read_sheet(
         // The scan for merged cells runs while the sheet is parsed; no row
         // reaches the visitor before it has answered.
         let streamed = std::thread::scope(|s| {
-            let mut merges = MergeScan::new(s.spawn(move || xlsx_has_merges(scan)));
+            let mut merges =
+                MergeScan::new(s.spawn(move || super::read::quietly(|| xlsx_has_merges(scan))));
             let date1904 = xlsx.has_1904_epoch();
             let mut stream = |name: &str| {
                 let at = at(name);

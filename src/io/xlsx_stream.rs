@@ -77,7 +77,7 @@ pub(super) fn stream(
         .map_err(|e| sheet_error(at, calamine::Error::Xlsx(e)))?;
     std::thread::scope(|scope| {
         let (batches, received) = mpsc::sync_channel::<Result<Vec<Parsed>, XlsxError>>(AHEAD);
-        scope.spawn(move || parse(cells, batches));
+        scope.spawn(move || super::read::quietly(|| parse(cells, batches)));
         if merges.found() {
             return Ok(Streamed::Merged);
         }
