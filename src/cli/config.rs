@@ -2,7 +2,7 @@
 
 use super::args::InputArgs;
 use crate::engine::calendar::Fiscal;
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::limits;
 use crate::engine::model::{GrowthBase, Metric, MetricKind, Rules, Seasonality};
 use crate::engine::value;
@@ -94,8 +94,12 @@ impl Config {
                 Some(m @ 1..=12) => m,
                 Some(m) => {
                     problems.push(
-                        Problem::error(at("fiscal_year_start"), "expected a month from 1 to 12")
-                            .with_value(m.to_string()),
+                        Problem::error(
+                            Code::PlanFileValue,
+                            at("fiscal_year_start"),
+                            "expected a month from 1 to 12",
+                        )
+                        .with_value(m.to_string()),
                     );
                     1
                 }
@@ -105,8 +109,12 @@ impl Config {
                 Some("end") => true,
                 Some(v) => {
                     problems.push(
-                        Problem::error(at("fiscal_year_named_by"), "expected \"start\" or \"end\"")
-                            .with_value(v),
+                        Problem::error(
+                            Code::PlanFileValue,
+                            at("fiscal_year_named_by"),
+                            "expected \"start\" or \"end\"",
+                        )
+                        .with_value(v),
                     );
                     false
                 }
@@ -136,16 +144,21 @@ impl Config {
         );
         for (name, def) in defs {
             let named = format!("metrics.{name}");
-            let formula = limits::formula_problem(&name).map(String::from);
-            for msg in formula.into_iter().chain(limits::text_problem(&name)) {
-                problems.push(Problem::error(at(&named), msg).with_value(name.clone()));
+            let formula = limits::formula_problem(&name).map(|m| (Code::FormulaStart, m.into()));
+            let long = limits::text_problem(&name).map(|m| (Code::CellText, m));
+            for (code, msg) in formula.into_iter().chain(long) {
+                problems.push(Problem::error(code, at(&named), msg).with_value(name.clone()));
             }
             let kind = match (name.as_str(), def.kind.as_deref()) {
                 ("revenue", None | Some("money")) => MetricKind::Money,
                 ("revenue", Some(k)) => {
                     problems.push(
-                        Problem::error(at("metrics.revenue.kind"), "revenue is always money")
-                            .with_value(k),
+                        Problem::error(
+                            Code::PlanFileValue,
+                            at("metrics.revenue.kind"),
+                            "revenue is always money",
+                        )
+                        .with_value(k),
                     );
                     MetricKind::Money
                 }
@@ -154,6 +167,7 @@ impl Config {
                 (_, Some(k)) => {
                     problems.push(
                         Problem::error(
+                            Code::PlanFileValue,
                             at(&format!("metrics.{name}.kind")),
                             "expected \"money\" or \"count\"",
                         )
@@ -174,6 +188,7 @@ impl Config {
                     _ => {
                         problems.push(
                             Problem::error(
+                                Code::PlanFileValue,
                                 at(&format!("metrics.{name}.round_to")),
                                 "expected a positive number such as 0.01, 1 or 100",
                             )
@@ -187,6 +202,7 @@ impl Config {
                 if !plain_factor(w.as_f64()) {
                     problems.push(
                         Problem::error(
+                            Code::PlanFileValue,
                             at(&format!("metrics.{name}.role_weights.{role}")),
                             "expected a role weight of 0 or from 0.000000001 to 1,000,000,000",
                         )
@@ -209,6 +225,7 @@ impl Config {
             if def.history_column == Some(planfile::HistoryColumn::Off(true)) {
                 problems.push(
                     Problem::error(
+                        Code::PlanFileValue,
                         at(&format!("metrics.{name}.history_column")),
                         "expected a history column's header, or false for no history",
                     )
@@ -232,13 +249,14 @@ impl Config {
             ("output.currency", &output.currency),
         ] {
             if let Some(msg) = text.as_deref().and_then(limits::text_problem) {
-                problems.push(Problem::error(at(key), msg));
+                problems.push(Problem::error(Code::CellText, at(key), msg));
             }
         }
         for kind in plan_file.output.period_workbooks.iter().flatten() {
             if !matches!(kind.trim().to_lowercase().as_str(), "quarter" | "month") {
                 problems.push(
                     Problem::error(
+                        Code::PlanFileValue,
                         at("output.period_workbooks"),
                         "expected \"quarter\" and/or \"month\"",
                     )
@@ -253,7 +271,12 @@ impl Config {
             .filter(|l| !matches!(*l, "en" | "zh"))
         {
             problems.push(
-                Problem::error(at("output.lang"), "expected \"en\" or \"zh\"").with_value(lang),
+                Problem::error(
+                    Code::PlanFileValue,
+                    at("output.lang"),
+                    "expected \"en\" or \"zh\"",
+                )
+                .with_value(lang),
             );
         }
         let levels = plan_file
@@ -333,9 +356,10 @@ fn rules(
     at: &dyn Fn(&str) -> Option<Origin>,
 ) -> Rules {
     let mut r = base.clone();
-    let mut bad = |key: &str, expected: &str, value: String| {
+    let mut bad = |code: Code, key: &str, expected: &str, value: String| {
         problems.push(
-            Problem::error(at(&format!("{section}.{key}")), expected.to_string()).with_value(value),
+            Problem::error(code, at(&format!("{section}.{key}")), expected.to_string())
+                .with_value(value),
         );
     };
     match &over.seasonality {
@@ -345,6 +369,7 @@ fn rules(
             "workdays" => r.seasonality = Seasonality::Workdays,
             "even" => r.seasonality = Seasonality::Even,
             other => bad(
+                Code::PlanFileValue,
                 "seasonality",
                 "expected \"history\", \"workdays\", \"even\" or twelve weights",
                 other.into(),
@@ -356,6 +381,7 @@ fn rules(
                 r.seasonality = Seasonality::Fixed(std::array::from_fn(|i| w[i]));
             } else {
                 bad(
+                    Code::PlanFileValue,
                     "seasonality",
                     "expected twelve weights ≥ 0, not all 0, in fiscal order",
                     format!("{w:?}"),
@@ -366,6 +392,7 @@ fn rules(
     if let Some(y) = over.seasonality_years {
         if y == 0 || y > 100 {
             bad(
+                Code::PlanFileValue,
                 "seasonality_years",
                 "expected a number of years from 1 to 100",
                 y.to_string(),
@@ -379,12 +406,18 @@ fn rules(
         if (0.0..=1.0).contains(&s) {
             r.smoothing = s;
         } else {
-            bad("smoothing", "expected a number from 0 to 1", s.to_string());
+            bad(
+                Code::PlanFileValue,
+                "smoothing",
+                "expected a number from 0 to 1",
+                s.to_string(),
+            );
         }
     }
     if let Some(l) = over.lookback_months {
         if l == 0 || l > 1200 {
             bad(
+                Code::PlanFileValue,
                 "lookback_months",
                 "expected a number of months from 1 to 1200",
                 l.to_string(),
@@ -399,6 +432,7 @@ fn rules(
             r.min_history = m;
         } else {
             bad(
+                Code::PlanFileValue,
                 "min_history",
                 "expected a number from 0 to 1,000,000,000",
                 m.to_string(),
@@ -415,7 +449,7 @@ fn rules(
         if v.iter().all(|&x| plain_factor(x)) && v.iter().sum::<f64>() > 0.0 {
             r.weights = v;
         } else {
-            bad(
+            bad(Code::PlanFileValue,
                 "weights",
                 "expected history, capability and equal weights of 0 or from 0.000000001 to 1,000,000,000, not all 0",
                 format!("{v:?}"),
@@ -428,6 +462,7 @@ fn rules(
             r.ramp = v;
         } else {
             bad(
+                Code::PlanFileValue,
                 "ramp",
                 "expected factors from 0 to 1 such as [0.25, 0.5, 0.75]",
                 format!("{v:?}"),
@@ -440,6 +475,7 @@ fn rules(
             r.over_assignment = o;
         } else {
             bad(
+                Code::PlanFileValue,
                 "over_assignment",
                 "expected a number from 0.000000001 to 1,000,000,000 such as 1.1",
                 o.to_string(),
@@ -451,6 +487,7 @@ fn rules(
         Some("previous_year") => r.growth_base = GrowthBase::PreviousYear,
         Some("trailing") => r.growth_base = GrowthBase::Trailing,
         Some(other) => bad(
+            Code::PlanFileValue,
             "growth_base",
             "expected \"previous_year\" or \"trailing\" (the last 12 recorded months)",
             other.into(),
@@ -485,7 +522,10 @@ fn table_by_problems(plan_file: &PlanFile, at: &dyn Fn(&str) -> Option<Origin>) 
             } else {
                 "by is a key of [history] only (by = \"team\" for a team-level history)"
             };
-            out.push(Problem::error(at(&format!("{table}.by")), expected).with_value(by));
+            out.push(
+                Problem::error(Code::PlanFileValue, at(&format!("{table}.by")), expected)
+                    .with_value(by),
+            );
         }
     }
     out

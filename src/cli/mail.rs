@@ -9,7 +9,7 @@
 use super::args::MailArgs;
 use super::config::io_reason;
 use super::report::{self, Exit};
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
 use crate::io::mail::{self, Draft, Letter, Templates};
 use crate::io::manifest::sha256_hex;
 use crate::io::planfile::{self, MailDef};
@@ -97,6 +97,7 @@ fn mail(args: &MailArgs) -> Result<(), Fail> {
         } else if letter.email.is_none() {
             skipped.no_email += 1;
             let p = Problem::warning(
+                Code::NoEmail,
                 Some(Origin::file(&letter.path)),
                 format!(
                     "rep {} has no email in the reps table; this letter is not mailed",
@@ -233,18 +234,23 @@ fn prepare(
     year: i32,
 ) -> Result<Ready, Problem> {
     let at = Some(Origin::file(&letter.path));
-    let fail = |msg: String| Problem::error(at.clone(), msg);
-    let workbook = mail::read_inside(plan_dir, &letter.path, mail::MAX_PLAN_FILE)
-        .map_err(|e| fail(format!("cannot attach the letter: {}", io_reason(&e))))?;
+    let fail = |code: Code, msg: String| Problem::error(code, at.clone(), msg);
+    let workbook = mail::read_inside(plan_dir, &letter.path, mail::MAX_PLAN_FILE).map_err(|e| {
+        fail(
+            Code::Letter,
+            format!("cannot attach the letter: {}", io_reason(&e)),
+        )
+    })?;
     if sha256_hex(&workbook) != letter.sha256 {
-        return Err(fail(
+        return Err(fail(Code::Letter,
             "changed since `plan split` wrote it (its SHA-256 differs from manifest.json); split again".into(),
         ));
     }
     let email = letter.email.as_deref().unwrap_or_default().trim();
     let info = mail::rep_info(&workbook);
-    let to = mail::mailbox(info.name.as_deref(), email)
-        .map_err(|e| fail(format!("rep {}: {e}", letter.rep_id)).with_value(email.to_string()))?;
+    let to = mail::mailbox(info.name.as_deref(), email).map_err(|e| {
+        fail(Code::MailAddress, format!("rep {}: {e}", letter.rep_id)).with_value(email.to_string())
+    })?;
     let (subject, body) = templates.render(&letter, &info, year);
     let message = Draft {
         from,
@@ -255,7 +261,7 @@ fn prepare(
         workbook,
     }
     .message()
-    .map_err(|e| fail(format!("cannot build the message: {e}")))?;
+    .map_err(|e| fail(Code::Letter, format!("cannot build the message: {e}")))?;
     Ok(Ready {
         letter,
         to,

@@ -2,7 +2,7 @@
 
 use super::config::{Config, InputRef};
 use crate::engine::calendar::WorkCalendar;
-use crate::engine::diag::{nearest, thousands, Origin, Problem, Severity};
+use crate::engine::diag::{nearest, thousands, Code, Origin, Problem, Severity};
 use crate::engine::layout::{self, Periods};
 use crate::engine::model::{History, Plan, PlanInput, Rep};
 use crate::engine::plan::make_plan;
@@ -55,11 +55,12 @@ pub fn plan(config: &Config) -> Result<Planned, Vec<Problem>> {
             problems,
         }),
         Ok(Err(e)) => {
-            problems.push(Problem::error(None, e));
+            problems.push(Problem::error(Code::Unreadable, None, e));
             Err(problems)
         }
         Err(_) => {
             problems.push(Problem::error(
+                Code::Unreadable,
                 None,
                 "the input checksums could not be taken",
             ));
@@ -241,7 +242,7 @@ fn read_history(
     }
     if hist.company.is_empty() {
         if !problems.iter().any(Problem::is_error) {
-            problems.push(Problem::warning(at, "no history rows: seasonality by working days, shares by capability and equal shares"));
+            problems.push(Problem::warning(Code::NoHistory, at, "no history rows: seasonality by working days, shares by capability and equal shares"));
         }
         return hist;
     }
@@ -252,14 +253,14 @@ fn read_history(
         .collect();
     if by_team && !shared.is_empty() {
         problems.push(
-            Problem::warning(at.clone(), format!("[history] by = \"team\": the history informs seasonality and growth only (no rep column is read), so the history share of every rep falls back to the equal share for {}", shared.join(", ")))
+            Problem::warning(Code::TeamHistory, at.clone(), format!("[history] by = \"team\": the history informs seasonality and growth only (no rep column is read), so the history share of every rep falls back to the equal share for {}", shared.join(", ")))
                 .with_hint("set weights = { history = 0, … } under [rules] to plan without history shares, or give the history a rep column and drop by = \"team\""),
         );
     }
     for (m, named) in metrics.iter().zip(&config.metric_columns) {
         if matches!(named, Some(HistoryColumn::Off(_))) && m.uses_history() {
             problems.push(
-                Problem::warning(at.clone(), format!("metric {}: history_column = false: planned without history, so its seasonality is by working days and its history share is the equal share", m.name))
+                Problem::warning(Code::HistoryOff, at.clone(), format!("metric {}: history_column = false: planned without history, so its seasonality is by working days and its history share is the equal share", m.name))
                     .with_hint(format!("name its column with history_column = \"…\" under [metrics.{}], or say so with seasonality = \"workdays\" and weights = {{ history = 0, … }} under [metrics.{}.rules]", m.name, m.name)),
             );
         }
@@ -323,7 +324,7 @@ fn unknown_reps(hist: &History, reps: &[Rep], by_name: bool, file: &str) -> Prob
     let reps_file = reps
         .first()
         .map_or("the reps table", |r| r.origin.file.as_str());
-    Problem::warning(Some(Origin::file(file)), msg).with_hint(format!(
+    Problem::warning(Code::UnknownRep, Some(Origin::file(file)), msg).with_hint(format!(
         "add these reps to {reps_file}, or correct them in the history"
     ))
 }

@@ -49,7 +49,8 @@ pub fn sort(problems: &mut [Problem]) {
     });
 }
 
-/// Prints problems to stderr; `quiet` keeps only errors.
+/// Prints problems to stderr, one a line ending with the problem's code
+/// (`error: reps.csv, row 3 (fte): … [E-FTE]`); `quiet` keeps only errors.
 pub fn print(problems: &[Problem], quiet: bool, strict: bool) {
     let mut shown: Vec<&Problem> = problems
         .iter()
@@ -66,10 +67,11 @@ pub fn print(problems: &[Problem], quiet: bool, strict: bool) {
             Severity::Note => ("note", "36"),
         };
         let text = escape_controls(&p.to_string());
+        let kind = p.code;
         let _ = if color {
-            writeln!(err, "\x1b[1;{code}m{label}\x1b[0m: {text}")
+            writeln!(err, "\x1b[1;{code}m{label}\x1b[0m: {text} [{kind}]")
         } else {
-            writeln!(err, "{label}: {text}")
+            writeln!(err, "{label}: {text} [{kind}]")
         };
     }
     let more: u64 = shown.iter().skip(CAP).map(|p| p.count()).sum();

@@ -5,7 +5,7 @@ use super::args::TrackArgs;
 use super::config::io_reason;
 use super::report::{self, Exit};
 use crate::engine::calendar::WorkCalendar;
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::track::{self, TrackInput, TrackRep};
 use crate::io::load::{self, Source};
 use crate::io::manifest;
@@ -59,7 +59,7 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
         .map_err(|p| bad_input(&mut [p], args.quiet))?;
     let calendar = calendar(args, &config, &base, &plan, &mut problems);
     if config.history.rep_key.as_deref().map(str::trim) == Some("name") {
-        problems.push(Problem::error(
+        problems.push(Problem::error(Code::PlanFileValue,
             args.config.as_ref().map(|c| Origin::file(c.display().to_string())),
             "plan track matches the actuals to the plan's reps by rep_id: [history] rep_key = \"name\" is not supported",
         ));
@@ -180,7 +180,7 @@ fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(PlanFile, PathBuf), Ex
     };
     let display = path.display().to_string();
     let text = planfile::read(path, &display).map_err(|p| {
-        report::error(&p.to_string());
+        report::print(&[p], quiet, false);
         Exit::Input
     })?;
     let pf = planfile::parse(&text, &display).map_err(|p| bad_input(&mut [p], quiet))?;
@@ -214,7 +214,7 @@ fn calendar(
     };
     let Some((path, display, sheet)) = named else {
         if let Some((file, _)) = &plan.holidays {
-            problems.push(Problem::warning(
+            problems.push(Problem::warning(Code::HolidaysDiffer,
                 None,
                 format!("the plan was made with the holidays of {file}; without --holidays, working days are Monday–Friday"),
             ));
@@ -224,6 +224,7 @@ fn calendar(
     if let (Some((file, sha)), Ok(now)) = (&plan.holidays, manifest::sha256_file(&path)) {
         if *sha != now {
             problems.push(Problem::warning(
+                Code::HolidaysDiffer,
                 Some(Origin::file(&display)),
                 format!(
                     "not the holidays file the plan was made with ({file}): its content differs"

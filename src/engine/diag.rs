@@ -18,6 +18,210 @@ pub enum Severity {
     Error,
 }
 
+/// Declares [`Code`]: each kind with its severity and its meaning.
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])+ $kind:ident = $severity:ident,)+) => {
+        /// The stable code of a kind of problem, shown as `E-HISTORY-COLUMN`
+        /// (see [`Code::text`]) at the end of its line and as `code` in JSON.
+        /// Released codes are never renamed: scripts and the README's table
+        /// rely on them. Each kind has one severity.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($(#[doc = $doc])+ $kind,)+
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$kind,)+];
+
+            /// The severity of problems of this kind.
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$kind => Severity::$severity,)+
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A file cannot be opened or read (missing, not permitted, an I/O error), or its checksum cannot be taken.
+    Unreadable = Error,
+    /// A file is a folder, a named pipe, a device or a socket, not a regular file.
+    SpecialFile = Error,
+    /// A file is larger than plan reads.
+    FileTooLarge = Error,
+    /// A file's extension is not one plan reads, or its content is not of the type its extension says.
+    FileType = Error,
+    /// A file holds nothing.
+    EmptyFile = Error,
+    /// A workbook's structure, or a CSV file's quoting, cannot be read.
+    Damaged = Error,
+    /// A workbook would inflate, or a sheet claims a grid, beyond the memory allowed for what it holds.
+    SheetBudget = Error,
+    /// The sheet named in the plan file is not in the workbook.
+    NoSheet = Error,
+    /// No header row was found, or the row named by `header_row` is not one.
+    NoHeader = Error,
+    /// Bytes that are not valid in the file's encoding (a table's `encoding`, UTF-8 for the plan file).
+    Encoding = Error,
+    /// A value lies beyond the header's columns.
+    ExtraColumn = Error,
+    /// The plan file maps or filters on a column the header row does not have.
+    MappedColumn = Error,
+    /// Two columns match the same field.
+    AmbiguousColumn = Error,
+    /// A table has a header but no rows.
+    NoRows = Error,
+    /// A cell holds a spreadsheet error (`#N/A`, `#REF!`) or a formula without a value.
+    ErrorCell = Error,
+    /// A cell that should hold a number does not, or a number beyond the size plan reads.
+    Number = Error,
+    /// A number written with a decimal comma while `decimal_comma` is off.
+    DecimalComma = Error,
+    /// A cell that should hold a growth rate does not.
+    Growth = Error,
+    /// A cell that should hold a date does not: not a date, a date that does not exist, a 2-digit year or a year outside 1900 to 9999.
+    Date = Error,
+    /// A date whose day and month are both 12 or less in a column whose order
+    /// is unknown, or a date column that mixes day/month/year and month/day/year.
+    DateOrder = Error,
+    /// A date column's day/month order was deduced from its values.
+    DeducedDateOrder = Note,
+    /// A cell that should hold a period (`2027`, `2027-Q2`, `2027-05`) does not.
+    Period = Error,
+    /// A text longer than a workbook cell holds.
+    CellText = Error,
+    /// An identifier that a spreadsheet would run as a formula.
+    FormulaStart = Error,
+    /// A control character in a rep's name.
+    ControlCharacter = Warning,
+    /// A rep's email is not an address plan mail can send to.
+    Email = Warning,
+    /// A rep without a rep_id, or a rep_id that appears twice.
+    RepId = Error,
+    /// A capability that is not greater than 0, or a level the plan file does not map.
+    Capability = Error,
+    /// An fte that is not greater than 0 and at most 1.
+    Fte = Error,
+    /// A rep's end_date is before the start_date.
+    EndBeforeStart = Error,
+    /// Two reps of the same name while the history names reps by name.
+    Namesake = Error,
+    /// A target's metric that the plan file does not declare.
+    UnknownMetric = Error,
+    /// A holiday row's kind is neither holiday nor workday.
+    HolidayKind = Error,
+    /// A target that is negative, or a growth that makes it negative.
+    NegativeTarget = Error,
+    /// A target row with neither an amount nor a growth, or with both.
+    TargetAmount = Error,
+    /// The targets hold no target for the fiscal year, or more than one fiscal year.
+    TargetYear = Error,
+    /// A target's scope is neither a team nor a rep_id of the reps table.
+    UnknownScope = Error,
+    /// A target's scope names both a team and a rep_id.
+    AmbiguousScope = Error,
+    /// Two targets for the same scope, metric and period.
+    DuplicateTarget = Error,
+    /// A figure beyond those a plan holds exactly.
+    TargetLimit = Error,
+    /// A growth target whose base period has no positive actual.
+    GrowthActual = Error,
+    /// A growth target whose base year the history covers only in part.
+    GrowthBase = Error,
+    /// Company targets next to team targets that are finer than the year, or are not their sum.
+    CompanyTarget = Error,
+    /// A rep with a target who is not employed in the fiscal year, or a target in a month without a working day of the rep.
+    RepNotEmployed = Error,
+    /// Targets given inside a period (quarters, months, or rep targets in a team's month) add up to more than its target.
+    PartsExceedWhole = Error,
+    /// A target is left to spread but no month or available rep can take it.
+    NoMonthToTake = Error,
+    /// In a re-plan, the months kept from the previous plan leave nothing for the rest.
+    KeptMonths = Error,
+    /// The previous plan of a re-plan is not a plan.csv as plan wrote it, or holds a target no plan holds.
+    PreviousPlan = Error,
+    /// A team (or reps without a team) has no target: its reps get no plan.
+    NoTeamTarget = Warning,
+    /// A fiscal quarter without a target is planned as 0.
+    NoQuarterTarget = Warning,
+    /// No complete fiscal year of history, or no run-rate to share by: seasonality by working days, or the history share is the equal share.
+    ShortHistory = Warning,
+    /// No history rows: seasonality by working days, shares without history.
+    NoHistory = Warning,
+    /// A team-level history gives no rep its history share.
+    TeamHistory = Warning,
+    /// A metric planned without history (`history_column = false`).
+    HistoryOff = Warning,
+    /// The history lacks the column a metric is read from.
+    HistoryColumn = Error,
+    /// The history or the actuals have no rep_id column.
+    RepColumn = Error,
+    /// A history row without a date.
+    HistoryDate = Error,
+    /// History or actual rows name a rep that is not in the reps table or the plan.
+    UnknownRep = Warning,
+    /// The plan file is not valid TOML.
+    PlanFileSyntax = Error,
+    /// The plan file has a key plan does not know.
+    PlanFileKey = Error,
+    /// A key of the plan file has a value outside those allowed (or one the command does not support).
+    PlanFileValue = Error,
+    /// The holidays are not those the plan was made with.
+    HolidaysDiffer = Warning,
+    /// A folder that is not a plan folder, or whose manifest.json or plan.csv is not as plan split wrote it.
+    PlanFolder = Error,
+    /// The actuals have no column for a metric: it is not tracked.
+    ActualsColumn = Warning,
+    /// Actual rows dated outside the months counted are left out.
+    OutsideMonths = Note,
+    /// A rep without an email: the letter is not mailed.
+    NoEmail = Warning,
+    /// A letter cannot be attached or built, or changed since plan split wrote it.
+    Letter = Error,
+    /// A rep's email is refused when building the message.
+    MailAddress = Error,
+    /// Errors left out once 2,000 problems were kept.
+    MoreErrors = Error,
+    /// Warnings left out once 2,000 problems were kept.
+    MoreWarnings = Warning,
+    /// Notes left out once 2,000 problems were kept.
+    MoreNotes = Note,
+}
+
+impl Code {
+    /// The code as shown: the severity's letter, a dash and the kind in
+    /// upper kebab case (`HistoryColumn` → `E-HISTORY-COLUMN`).
+    pub fn text(self) -> String {
+        let letter = match self.severity() {
+            Severity::Error => 'E',
+            Severity::Warning => 'W',
+            Severity::Note => 'N',
+        };
+        let mut out = String::from(letter);
+        for c in format!("{self:?}").chars() {
+            if c.is_ascii_uppercase() {
+                out.push('-');
+            }
+            out.push(c.to_ascii_uppercase());
+        }
+        out
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// Where a problem was found. Every part is optional: a cross-table problem
 /// may name only a file, a plan-file problem only a key.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -133,6 +337,8 @@ impl fmt::Display for Origin {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     pub severity: Severity,
+    /// The kind of problem, as a stable code.
+    pub code: Code,
     /// Where it was found; `None` for problems of the run as a whole.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
@@ -151,32 +357,39 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// An error at `origin`.
-    pub fn error(origin: Option<Origin>, message: impl Into<String>) -> Self {
+    /// A problem of kind `code` at `origin`, of the code's severity.
+    fn new(code: Code, origin: Option<Origin>, message: String) -> Self {
         Problem {
-            severity: Severity::Error,
+            severity: code.severity(),
+            code,
             origin,
-            message: message.into(),
+            message,
             value: None,
             hint: None,
             left_out: None,
         }
     }
 
-    /// A warning at `origin`.
-    pub fn warning(origin: Option<Origin>, message: impl Into<String>) -> Self {
-        Problem {
-            severity: Severity::Warning,
-            ..Problem::error(origin, message)
-        }
+    /// An error of kind `code` (an error code) at `origin`.
+    pub fn error(code: Code, origin: Option<Origin>, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.severity(), Severity::Error, "{code:?} is not an error");
+        Problem::new(code, origin, message.into())
     }
 
-    /// A note at `origin`.
-    pub fn note(origin: Option<Origin>, message: impl Into<String>) -> Self {
-        Problem {
-            severity: Severity::Note,
-            ..Problem::error(origin, message)
-        }
+    /// A warning of kind `code` (a warning code) at `origin`.
+    pub fn warning(code: Code, origin: Option<Origin>, message: impl Into<String>) -> Self {
+        debug_assert_eq!(
+            code.severity(),
+            Severity::Warning,
+            "{code:?} is not a warning"
+        );
+        Problem::new(code, origin, message.into())
+    }
+
+    /// A note of kind `code` (a note code) at `origin`.
+    pub fn note(code: Code, origin: Option<Origin>, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.severity(), Severity::Note, "{code:?} is not a note");
+        Problem::new(code, origin, message.into())
     }
 
     /// Names the offending value.
@@ -209,7 +422,7 @@ pub const KEEP_PER_KIND: u64 = 50;
 const KEEP_IN_ALL: usize = 2_000;
 
 /// A kind of problem: the same message in the same column of the same file.
-type Kind = (Severity, String, Option<String>, Option<u32>, String);
+type Kind = (Severity, String, Option<String>, Option<u32>, String, Code);
 
 /// Problems as a reader finds them, in memory that does not grow with their
 /// number: the first [`KEEP_PER_KIND`] of each kind are kept, the rest only
@@ -230,7 +443,14 @@ impl Problems {
     pub fn push(&mut self, p: Problem) {
         self.seen += 1;
         let origin = p.origin.clone().unwrap_or_default();
-        let kind = (p.severity, origin.file, origin.sheet, origin.col, p.message);
+        let kind = (
+            p.severity,
+            origin.file,
+            origin.sheet,
+            origin.col,
+            p.message,
+            p.code,
+        );
         let room = self.kept.len() < KEEP_IN_ALL;
         let counts = match self.kinds.get_mut(&kind) {
             Some(counts) => counts,
@@ -266,7 +486,7 @@ impl Problems {
         let mut out = self.kept;
         let mut left: Vec<_> = self.kinds.into_iter().filter(|(_, c)| c.1 > 0).collect();
         left.sort();
-        for ((severity, file, sheet, col, message), (_, n)) in left {
+        for ((_, file, sheet, col, message, code), (_, n)) in left {
             let header = out
                 .iter()
                 .filter_map(|p| p.origin.as_ref())
@@ -280,30 +500,29 @@ impl Problems {
                 row: None,
             };
             out.push(left_out(
-                severity,
+                code,
                 Some(origin),
                 n,
                 &format!("more like it ({message})"),
             ));
         }
         for ((severity, file), n) in self.others {
-            out.push(left_out(
-                severity,
-                Some(Origin::file(file)),
-                n,
-                "more problems",
-            ));
+            let code = match severity {
+                Severity::Error => Code::MoreErrors,
+                Severity::Warning => Code::MoreWarnings,
+                Severity::Note => Code::MoreNotes,
+            };
+            out.push(left_out(code, Some(Origin::file(file)), n, "more problems"));
         }
         out
     }
 }
 
-/// The line that stands for `n` problems left out.
-fn left_out(severity: Severity, origin: Option<Origin>, n: u64, what: &str) -> Problem {
+/// The line that stands for `n` problems of kind `code` left out.
+fn left_out(code: Code, origin: Option<Origin>, n: u64, what: &str) -> Problem {
     Problem {
-        severity,
         left_out: Some(n),
-        ..Problem::error(origin, format!("… and {} {what}", thousands(n)))
+        ..Problem::new(code, origin, format!("… and {} {what}", thousands(n)))
     }
 }
 
@@ -373,14 +592,21 @@ mod tests {
             ..Origin::file("history.csv").at_col(2, "amount")
         };
         for row in 2..1_000_002 {
-            problems.push(Problem::error(Some(at(row)), "expected a number").with_value("x"));
+            problems.push(
+                Problem::error(Code::Number, Some(at(row)), "expected a number").with_value("x"),
+            );
         }
-        problems.push(Problem::warning(Some(at(7)), "a negative amount"));
+        problems.push(Problem::warning(
+            Code::UnknownRep,
+            Some(at(7)),
+            "a negative amount",
+        ));
         assert_eq!(problems.len(), 1_000_001);
         let out = problems.into_vec();
         assert_eq!(out.len(), 52);
         let last = out.last().unwrap();
         assert_eq!(last.left_out, Some(999_950));
+        assert_eq!(last.code, Code::Number);
         assert_eq!(
             last.to_string(),
             "history.csv, column C (amount): … and 999,950 more like it (expected a number)"
@@ -388,6 +614,44 @@ mod tests {
         assert_eq!(out.iter().map(Problem::count).sum::<u64>(), 1_000_001);
         assert_eq!(thousands(17_179_869_184), "17,179,869,184");
         assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn every_code_is_unique_well_formed_and_in_the_readme() {
+        use std::collections::HashSet;
+        let readme = include_str!("../../README.md");
+        let (mut seen, mut kinds) = (HashSet::new(), HashSet::new());
+        for &code in Code::ALL {
+            let text = code.text();
+            assert!(seen.insert(text.clone()), "{text} twice");
+            let (letter, kind) = text.split_once('-').expect("a dash");
+            let letter_of = match code.severity() {
+                Severity::Error => "E",
+                Severity::Warning => "W",
+                Severity::Note => "N",
+            };
+            assert_eq!(letter, letter_of, "{text}");
+            assert!(kinds.insert(kind.to_string()), "{kind} twice");
+            // ^[A-Z]+(-[A-Z0-9]+)+$, with and without the letter.
+            let segments: Vec<&str> = text.split('-').collect();
+            assert!(segments.len() >= 2, "{text}");
+            for (i, w) in segments.iter().enumerate() {
+                let ok = !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_uppercase() || (i > 1 && b.is_ascii_digit()));
+                assert!(ok, "{text}");
+            }
+            assert_eq!(code.to_string(), text);
+            assert_eq!(serde_json::to_value(code).unwrap(), text.as_str());
+            let row = format!("| `{text}` | {:?} |", code.severity()).to_lowercase();
+            assert!(
+                readme.to_lowercase().contains(&row),
+                "{text} is not in the README's table of problem codes"
+            );
+        }
+        assert_eq!(Code::HistoryColumn.text(), "E-HISTORY-COLUMN");
+        assert_eq!(Code::UnknownRep.text(), "W-UNKNOWN-REP");
+        assert_eq!(Code::DeducedDateOrder.text(), "N-DEDUCED-DATE-ORDER");
     }
 
     #[test]
@@ -435,7 +699,7 @@ mod tests {
             xlsx.to_string(),
             "targets.xlsx, sheet \"Targets\", cell C14 (Amount)"
         );
-        let p = Problem::error(Some(xlsx), "expected a number").with_value("12,5O0");
+        let p = Problem::error(Code::Number, Some(xlsx), "expected a number").with_value("12,5O0");
         assert_eq!(
             p.to_string(),
             "targets.xlsx, sheet \"Targets\", cell C14 (Amount): expected a number, found \"12,5O0\""

@@ -2,7 +2,7 @@
 
 use super::allocate::{ratio_of, ratio_of_f64, round_half_away, split_exact, split_f64};
 use super::calendar::{ym_label, DayIndex, YearCalendar, Ym};
-use super::diag::{nearest, Origin, Problem};
+use super::diag::{nearest, Code, Origin, Problem};
 use super::limits::{max_units, units_fit, MAX_DIGITS};
 use super::model::*;
 use super::season::{self, MonthSeries, ScopeTargets, SpreadError, Weights12};
@@ -70,6 +70,7 @@ pub fn make_plan(input: &PlanInput) -> Result<Plan, Problems> {
     }
     if metric_order.is_empty() {
         return Err(vec![Problem::error(
+            Code::TargetYear,
             None,
             format!("the targets hold no target for fiscal year {year}"),
         )]);
@@ -114,6 +115,7 @@ fn plan_year(input: &PlanInput) -> Result<i32, Problems> {
         .collect();
     match years.len() {
         0 => Err(vec![Problem::error(
+            Code::TargetYear,
             None,
             "the targets table has no targets",
         )]),
@@ -121,6 +123,7 @@ fn plan_year(input: &PlanInput) -> Result<i32, Problems> {
         _ => {
             let list: Vec<String> = years.iter().map(|y| y.to_string()).collect();
             Err(vec![Problem::error(
+                Code::TargetYear,
                 None,
                 format!(
                     "the targets hold more than one fiscal year ({})",
@@ -184,12 +187,12 @@ impl ScopeRows {
 }
 
 impl Ctx<'_> {
-    fn warn(&mut self, origin: Option<Origin>, msg: String) {
-        self.problems.push(Problem::warning(origin, msg));
+    fn warn(&mut self, code: Code, origin: Option<Origin>, msg: String) {
+        self.problems.push(Problem::warning(code, origin, msg));
     }
 
-    fn fail(&mut self, origin: Option<Origin>, msg: String) {
-        self.errors.push(Problem::error(origin, msg));
+    fn fail(&mut self, code: Code, origin: Option<Origin>, msg: String) {
+        self.errors.push(Problem::error(code, origin, msg));
     }
 
     /// A target whose scope is neither a team nor a rep: an error with the
@@ -206,7 +209,7 @@ impl Ctx<'_> {
             None => format!("a scope is *, a team of {reps_file} or a rep_id; correct it, or add reps of team {display:?}"),
         };
         self.errors
-            .push(Problem::error(Some(t.origin.clone()), msg).with_hint(hint));
+            .push(Problem::error(Code::UnknownScope, Some(t.origin.clone()), msg).with_hint(hint));
     }
 
     /// False, with an error at `at`, when `units` of `metric` is beyond the
@@ -229,7 +232,7 @@ impl Ctx<'_> {
             self.unit_text(metric, units),
             self.unit_text(metric, &limit)
         );
-        let p = Problem::error(Some(at.clone()), msg);
+        let p = Problem::error(Code::TargetLimit, Some(at.clone()), msg);
         self.errors.push(match written {
             Some(v) => p.with_value(v),
             None => p,
@@ -338,7 +341,7 @@ impl Ctx<'_> {
                         }
                     }
                     None => {
-                        self.warn(None, format!("{what}: no complete fiscal year of history; seasonality by working days"));
+                        self.warn(Code::ShortHistory, None, format!("{what}: no complete fiscal year of history; seasonality by working days"));
                         (self.workday_weights(), "working days (no history)".into())
                     }
                 }
@@ -364,6 +367,7 @@ impl Ctx<'_> {
             TargetValue::Amount(a) => {
                 if a.is_sign_negative() && !a.is_zero() {
                     self.fail(
+                        Code::NegativeTarget,
                         Some(t.origin.clone()),
                         format!("a target cannot be negative, found {a}"),
                     );
@@ -411,14 +415,17 @@ impl Ctx<'_> {
                 ym_label(a),
                 ym_label(z)
             );
-            self.errors
-                .push(Problem::error(Some(t.value_cell.clone()), msg).with_value(written));
+            self.errors.push(
+                Problem::error(Code::GrowthActual, Some(t.value_cell.clone()), msg)
+                    .with_value(written),
+            );
             return None;
         }
         let one = BigRational::from_integer(1.into());
         let v = round_half_away(&(ratio_of(sum) * (one + ratio_of(g)) / ratio_of(metric.unit)));
         if v.is_negative() {
             self.fail(
+                Code::NegativeTarget,
                 Some(t.value_cell.clone()),
                 format!("{who}: a growth of {written} gives a negative target"),
             );
@@ -468,7 +475,7 @@ impl Ctx<'_> {
             ym_label(last.min(self.f0 - 1))
         );
         self.errors.push(
-            Problem::error(Some(t.value_cell.clone()), msg)
+            Problem::error(Code::GrowthBase, Some(t.value_cell.clone()), msg)
                 .with_value(written)
                 .with_hint(hint),
         );
@@ -520,6 +527,7 @@ impl Ctx<'_> {
                     match (is_team, rep_index.get(key.as_str())) {
                         (true, Some(_)) => {
                             self.fail(
+                                Code::AmbiguousScope,
                                 Some(t.origin.clone()),
                                 format!("scope \"{display}\" names both a team and a rep_id"),
                             );
@@ -555,6 +563,7 @@ impl Ctx<'_> {
             };
             if cell.is_some() {
                 self.fail(
+                    Code::DuplicateTarget,
                     Some(t.origin.clone()),
                     format!(
                         "a second target for the same scope, metric {} and period",
@@ -603,7 +612,7 @@ impl Ctx<'_> {
             if let Some(c) = &company {
                 let t = &c.targets;
                 if t.quarters.iter().any(Option::is_some) || t.months.iter().any(Option::is_some) {
-                    self.fail(Some(c.origin.clone()), format!("{}: company targets finer than the year cannot stand next to team targets (only the year totals are compared)", metric.name));
+                    self.fail(Code::CompanyTarget, Some(c.origin.clone()), format!("{}: company targets finer than the year cannot stand next to team targets (only the year totals are compared)", metric.name));
                 } else if let Some(total) = &t.year {
                     let even: Weights12 =
                         std::array::from_fn(|_| BigRational::from_integer(1.into()));
@@ -613,6 +622,7 @@ impl Ctx<'_> {
                         .fold(BigRational::zero(), |a, (_, whole, _)| a + whole);
                     if &sum != total {
                         self.fail(
+                            Code::CompanyTarget,
                             Some(c.origin.clone()),
                             format!(
                                 "{}: the company target {} is not the sum of the team targets {}",
@@ -643,6 +653,7 @@ impl Ctx<'_> {
         for (i, rows) in &rep_targets {
             if !counted_set.contains(i) {
                 self.fail(
+                    Code::RepNotEmployed,
                     Some(rows.origin.clone()),
                     format!(
                         "rep {} has a target but is not employed in fiscal year {}",
@@ -683,6 +694,7 @@ impl Ctx<'_> {
                     if !empty.is_empty() {
                         let qs: Vec<String> = empty.iter().map(|q| format!("Q{q}")).collect();
                         self.warn(
+                            Code::NoQuarterTarget,
                             None,
                             format!("{what}: no target for fiscal quarter {}: 0", qs.join(", ")),
                         );
@@ -755,7 +767,7 @@ impl Ctx<'_> {
                         self.unit_text(metric, &BigRational::from_integer(kept_sum.into())),
                         self.unit_text(metric, &BigRational::from_integer(group.assigned.into()))
                     );
-                    self.fail(None, msg);
+                    self.fail(Code::KeptMonths, None, msg);
                     continue;
                 }
                 let quotas: Vec<BigRational> = if open_total == 0 {
@@ -862,7 +874,7 @@ impl Ctx<'_> {
                         self.calendar.month_label(m),
                         self.unit_text(metric, &BigRational::from_integer(left.into()))
                     );
-                    self.fail(None, msg);
+                    self.fail(Code::NoMonthToTake, None, msg);
                     continue;
                 }
                 if left <= 0 {
@@ -928,7 +940,7 @@ impl Ctx<'_> {
             group.name
         );
         self.errors
-            .push(Problem::error(origin, msg).with_hint(hint));
+            .push(Problem::error(Code::PartsExceedWhole, origin, msg).with_hint(hint));
     }
 
     /// Targets that cannot be spread: the message names the rows (`rows`: the
@@ -952,7 +964,7 @@ impl Ctx<'_> {
                     "{what}: {} is left to spread but no month can take it (every month given, or no working days or availability)",
                     self.unit_text(metric, &rest)
                 );
-                return self.fail(first, msg);
+                return self.fail(Code::NoMonthToTake, first, msg);
             }
         };
         let fiscal = self.input.fiscal;
@@ -983,7 +995,7 @@ impl Ctx<'_> {
         let hint = "lower the parts or raise the whole: the quarters and months given inside a period add up to at most its target";
         let origin = whole_row.map(|(_, o)| o.clone()).or(first);
         self.errors
-            .push(Problem::error(origin, msg).with_hint(hint));
+            .push(Problem::error(Code::PartsExceedWhole, origin, msg).with_hint(hint));
     }
 
     /// In a re-plan: the first open fiscal month, and each rep's kept months
@@ -1023,7 +1035,7 @@ impl Ctx<'_> {
             })
             .collect();
         for msg in bad {
-            self.fail(None, msg);
+            self.fail(Code::PreviousPlan, None, msg);
         }
         Some((k, prev))
     }
@@ -1106,7 +1118,7 @@ impl Ctx<'_> {
                             "{what}: a target in {} when the rep has no working day",
                             self.calendar.month_label(m)
                         );
-                        self.fail(Some(rep.origin.clone()), msg);
+                        self.fail(Code::RepNotEmployed, Some(rep.origin.clone()), msg);
                         return None;
                     }
                 }
@@ -1167,6 +1179,7 @@ impl Ctx<'_> {
         let what = format!("{}/{}", metric.name, group.name);
         if own.is_empty() && self.input.history.has_rep_column && !self.without_history(metric) {
             self.warn(
+                Code::ShortHistory,
                 None,
                 format!(
                     "{what}: no rep has enough history for a run-rate; history share = equal share"
@@ -1179,6 +1192,7 @@ impl Ctx<'_> {
         let rr_sum: f64 = members.iter().map(|&p| plans[p].weight.run_rate).sum();
         if rr_sum <= 0.0 && !own.is_empty() {
             self.warn(
+                Code::ShortHistory,
                 None,
                 format!("{what}: every run-rate is 0; history share = equal share"),
             );

@@ -2,7 +2,7 @@
 //! warning per team, naming its reps, the metrics it has no target for and
 //! the nearest team that has one; and the reps left out of the plan altogether.
 
-use super::diag::{nearest, Origin, Problem};
+use super::diag::{nearest, Code, Origin, Problem};
 use super::model::{MetricPlan, PlanInput, Scope};
 use std::collections::BTreeSet;
 
@@ -66,7 +66,12 @@ fn team_warning(input: &PlanInput, missing: &[(usize, Vec<usize>)], key: &str) -
         let msg = format!("team {team:?} has no target for {metrics} in {targets}: its reps get no plan for them: {who}");
         (msg, hint)
     };
-    Problem::warning(Some(Origin::file(&first.origin.file)), msg).with_hint(hint)
+    Problem::warning(
+        Code::NoTeamTarget,
+        Some(Origin::file(&first.origin.file)),
+        msg,
+    )
+    .with_hint(hint)
 }
 
 /// `R0013 (row 14), R0014 (row 15) and 3 more`.

@@ -7,7 +7,7 @@
 //! itself does not block (`O_NONBLOCK`: a FIFO swapped in after the check
 //! cannot hang it), and the opened handle is checked again.
 
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
 use rustix::fs::{FileType, Mode, OFlags};
 use std::fs::File;
 use std::io::{self, Read};
@@ -24,10 +24,30 @@ fn kind(file_type: FileType) -> &'static str {
     }
 }
 
+/// The error of a file that is not a regular file (see [`read_code`]).
+#[derive(Debug)]
+struct NotRegular(String);
+
+impl std::fmt::Display for NotRegular {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotRegular {}
+
 fn not_regular(meta: &std::fs::Metadata) -> io::Error {
     use std::os::unix::fs::MetadataExt;
     let what = kind(FileType::from_raw_mode(meta.mode()));
-    io::Error::other(format!("it is {what}, not a regular file"))
+    io::Error::other(NotRegular(format!("it is {what}, not a regular file")))
+}
+
+/// The code of an error of [`open_regular`]: a special file, or a file that cannot be read.
+pub fn read_code(e: &io::Error) -> Code {
+    match e.get_ref() {
+        Some(inner) if inner.is::<NotRegular>() => Code::SpecialFile,
+        _ => Code::Unreadable,
+    }
 }
 
 /// Opens `path` for reading if it is a regular file (links resolved); a
@@ -61,15 +81,16 @@ pub fn reason(e: &io::Error) -> String {
 pub fn open_bounded(path: &Path, display: &str, what: &str, limit: u64) -> Result<File, Problem> {
     let file = open_regular(path)
         .and_then(|f| f.metadata().map(|m| (f, m.len())))
-        .map_err(|e| cannot_read(display, what, reason(&e)))?;
+        .map_err(|e| cannot_read(read_code(&e), display, what, reason(&e)))?;
     if file.1 > limit {
         return Err(too_large(display, what, limit));
     }
     Ok(file.0)
 }
 
-fn cannot_read(display: &str, what: &str, reason: String) -> Problem {
+fn cannot_read(code: Code, display: &str, what: &str, reason: String) -> Problem {
     Problem::error(
+        code,
         Some(Origin::file(display)),
         format!("cannot read {what}: {reason}"),
     )
@@ -77,7 +98,7 @@ fn cannot_read(display: &str, what: &str, reason: String) -> Problem {
 
 fn too_large(display: &str, what: &str, limit: u64) -> Problem {
     let reason = format!("it is larger than {} MiB", limit >> 20);
-    cannot_read(display, what, reason)
+    cannot_read(Code::FileTooLarge, display, what, reason)
 }
 
 /// Reads the whole of [`open_bounded`]'s file, refusing one that grew past `limit`.
@@ -91,7 +112,7 @@ pub fn read_bounded(
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| cannot_read(display, what, reason(&e)))?;
+        .map_err(|e| cannot_read(read_code(&e), display, what, reason(&e)))?;
     if bytes.len() as u64 > limit {
         return Err(too_large(display, what, limit));
     }
@@ -101,7 +122,8 @@ pub fn read_bounded(
 /// [`read_bounded`] as UTF-8 text.
 pub fn read_text(path: &Path, display: &str, what: &str, limit: u64) -> Result<String, Problem> {
     let bytes = read_bounded(path, display, what, limit)?;
-    String::from_utf8(bytes).map_err(|_| cannot_read(display, what, "it is not UTF-8 text".into()))
+    String::from_utf8(bytes)
+        .map_err(|_| cannot_read(Code::Encoding, display, what, "it is not UTF-8 text".into()))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Reading typed values out of cells, with messages that name the cell.
 
 use super::table::Cell;
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::value::{self, DateOrder, DateText, ValueError};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -20,6 +20,7 @@ pub fn text(cell: &Cell, at: &Origin) -> Result<String, Problem> {
 
 fn error_cell(e: &str, at: &Origin, expected: &str) -> Problem {
     Problem::error(
+        Code::ErrorCell,
         Some(at.clone()),
         format!("expected {expected}, found an error cell"),
     )
@@ -37,12 +38,14 @@ pub fn number(cell: &Cell, at: &Origin, decimal_comma: bool) -> Result<Option<De
         Cell::Error(e) => return Err(error_cell(e, at, "a number")),
         Cell::Bool(_) | Cell::Date(_) => {
             return Err(
-                Problem::error(Some(at.clone()), "expected a number").with_value(text(cell, at)?)
+                Problem::error(Code::Number, Some(at.clone()), "expected a number")
+                    .with_value(text(cell, at)?),
             )
         }
     };
     match parsed {
         Ok(v) if v.abs() > LARGEST => Err(Problem::error(
+            Code::Number,
             Some(at.clone()),
             "expected a number of at most 1,000,000,000,000,000 in size",
         )
@@ -84,7 +87,8 @@ pub fn date(
         Cell::Error(e) => return Err(error_cell(e, at, "a date")),
         Cell::Bool(_) => {
             return Err(
-                Problem::error(Some(at.clone()), "expected a date").with_value(text(cell, at)?)
+                Problem::error(Code::Date, Some(at.clone()), "expected a date")
+                    .with_value(text(cell, at)?),
             )
         }
     };
@@ -98,7 +102,19 @@ pub fn value_problem(e: ValueError, cell: &Cell, at: &Origin) -> Problem {
         Cell::Number(f) => format!("{f}"),
         other => format!("{other:?}"),
     };
-    let p = Problem::error(Some(at.clone()), e.to_string()).with_value(shown);
+    let code = match e {
+        ValueError::Number | ValueError::OutOfRange | ValueError::NotFinite => Code::Number,
+        ValueError::LooksLikeDecimalComma => Code::DecimalComma,
+        ValueError::Growth => Code::Growth,
+        ValueError::Date
+        | ValueError::TwoDigitYear
+        | ValueError::YearOutOfRange(_)
+        | ValueError::ImpossibleDate(_)
+        | ValueError::Serial => Code::Date,
+        ValueError::AmbiguousDate => Code::DateOrder,
+        ValueError::Period => Code::Period,
+    };
+    let p = Problem::error(code, Some(at.clone()), e.to_string()).with_value(shown);
     match e {
         ValueError::AmbiguousDate => p.with_hint(
             "set date_format for this table in the plan file, e.g. date_format = \"%d/%m/%Y\"",
@@ -143,7 +159,7 @@ impl DateColumn {
             DateText::Exact(x) => x.to_string(),
         };
         match (&self.day_first, &self.month_first) {
-            (Some((r1, d1)), Some((r2, d2))) => Err(Problem::error(
+            (Some((r1, d1)), Some((r2, d2))) => Err(Problem::error(Code::DateOrder,
                 Some(at.clone()),
                 format!(
                     "the column mixes day/month/year (row {r1}: {}) and month/day/year (row {r2}: {})",
@@ -154,11 +170,11 @@ impl DateColumn {
             .with_hint("write every date the same way, or as 2027-01-31")),
             (Some((r, d)), None) if self.ambiguous => Ok((
                 Some(DateOrder::DayFirst),
-                Some(Problem::note(Some(at.clone()), format!("dates read as day/month/year, as row {r} ({}) shows", show(d)))),
+                Some(Problem::note(Code::DeducedDateOrder, Some(at.clone()), format!("dates read as day/month/year, as row {r} ({}) shows", show(d)))),
             )),
             (None, Some((r, d))) if self.ambiguous => Ok((
                 Some(DateOrder::MonthFirst),
-                Some(Problem::note(Some(at.clone()), format!("dates read as month/day/year, as row {r} ({}) shows", show(d)))),
+                Some(Problem::note(Code::DeducedDateOrder, Some(at.clone()), format!("dates read as month/day/year, as row {r} ({}) shows", show(d)))),
             )),
             (Some(_), None) => Ok((Some(DateOrder::DayFirst), None)),
             (None, Some(_)) => Ok((Some(DateOrder::MonthFirst), None)),

@@ -2,7 +2,7 @@
 //! case-insensitively, against the aliases of SPEC §1.2 and the plan file's
 //! explicit `columns = {…}` mapping.
 
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
 use std::collections::BTreeMap;
 
 /// The input tables.
@@ -150,7 +150,7 @@ pub fn map_columns(
                 index.insert(norm(canonical), i);
             }
             None => {
-                return Err(Problem::error(
+                return Err(Problem::error(Code::MappedColumn,
                     Some(origin.clone()),
                     format!("the plan file maps {canonical} to a column {header:?} that the header row does not have"),
                 )
@@ -179,6 +179,7 @@ pub fn map_columns(
             }
             [a, b, ..] => {
                 return Err(Problem::error(
+                    Code::AmbiguousColumn,
                     Some(origin.clone()),
                     format!(
                         "two columns match {canonical}: {} (column {}) and {} (column {})",

@@ -9,7 +9,7 @@ use super::planfile::TableOptions;
 use super::read::read_table;
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use crate::engine::calendar::{ym_first_day, ym_of, Ym};
-use crate::engine::diag::{nearest, Origin, Problem, Problems};
+use crate::engine::diag::{nearest, Code, Origin, Problem, Problems};
 use crate::engine::limits::{self, MAX_DIGITS, MAX_MANTISSA};
 use crate::engine::model::{History, Rep, RepMonthTargets, Scope, Sums, Target, TargetValue};
 use crate::engine::value::{self, DateText};
@@ -37,6 +37,7 @@ impl Source<'_> {
             Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
             Some(d) => {
                 return Err(Problem::error(
+                    Code::PlanFileValue,
                     Some(Origin::file(self.display)),
                     "delimiter must be one character such as \",\", \";\" or \"\\t\"",
                 )
@@ -185,7 +186,7 @@ impl<'a> Base<'a> {
                     .find_header(col)
                     .or_else(|| self.map.get(&norm(col)))
                 else {
-                    return Err(Problem::error(Some(at.clone()), format!("the plan file filters on a column {col:?} that the header row does not have")));
+                    return Err(Problem::error(Code::MappedColumn, Some(at.clone()), format!("the plan file filters on a column {col:?} that the header row does not have")));
                 };
                 filters.push((i, values.values().iter().map(|v| norm(v)).collect(), keep));
             }
@@ -237,7 +238,11 @@ impl<'a> Base<'a> {
             String::new()
         });
         if let Some(msg) = limits::text_problem(&s) {
-            self.report(row, name, Problem::error(None, msg).with_value(shown(&s)));
+            self.report(
+                row,
+                name,
+                Problem::error(Code::CellText, None, msg).with_value(shown(&s)),
+            );
         }
         s
     }
@@ -247,7 +252,11 @@ impl<'a> Base<'a> {
     fn identifier(&mut self, row: &Row, name: &str) -> String {
         let s = self.text(row, name);
         if let Some(msg) = limits::formula_problem(&s) {
-            self.report(row, name, Problem::error(None, msg).with_value(shown(&s)));
+            self.report(
+                row,
+                name,
+                Problem::error(Code::FormulaStart, None, msg).with_value(shown(&s)),
+            );
         }
         s
     }
@@ -259,7 +268,11 @@ impl<'a> Base<'a> {
             let msg = format!(
                 "rep {rep}: a control character (a line break, tab or escape) in the {name}"
             );
-            self.report(row, name, Problem::warning(None, msg).with_value(shown(&s)));
+            self.report(
+                row,
+                name,
+                Problem::warning(Code::ControlCharacter, None, msg).with_value(shown(&s)),
+            );
         }
         s
     }
@@ -276,7 +289,7 @@ impl<'a> Base<'a> {
             self.report(
                 row,
                 "email",
-                Problem::warning(None, msg)
+                Problem::warning(Code::Email, None, msg)
                     .with_value(shown(&s))
                     .with_hint(hint),
             );
@@ -314,6 +327,7 @@ impl<'a> Base<'a> {
     fn finish(mut self, read_ok: bool, problems: &mut Vec<Problem>, empty_is_error: bool) {
         if read_ok && self.rows == 0 && empty_is_error {
             self.problems.push(Problem::error(
+                Code::NoRows,
                 Some(self.origin.clone()),
                 format!("the {} table has a header but no rows", self.kind.name()),
             ));
@@ -379,14 +393,18 @@ pub fn reps(
             let id = b.identifier(row, "rep_id");
             if id.is_empty() {
                 let at = b.at(row.number, "rep_id");
-                b.problems
-                    .push(Problem::error(Some(at), "every rep needs a rep_id"));
+                b.problems.push(Problem::error(
+                    Code::RepId,
+                    Some(at),
+                    "every rep needs a rep_id",
+                ));
                 return;
             }
             let key = norm(&id);
             if let Some(first) = self.seen.get(&key) {
                 let at = b.at(row.number, "rep_id");
                 b.problems.push(Problem::error(
+                    Code::RepId,
                     Some(at),
                     format!("rep_id {id:?} appears twice (first on row {first})"),
                 ));
@@ -398,8 +416,12 @@ pub fn reps(
                 Some(c) if c <= Decimal::ZERO => {
                     let at = b.at(row.number, "capability");
                     b.problems.push(
-                        Problem::error(Some(at), "capability must be greater than 0")
-                            .with_value(c.to_string()),
+                        Problem::error(
+                            Code::Capability,
+                            Some(at),
+                            "capability must be greater than 0",
+                        )
+                        .with_value(c.to_string()),
                     );
                     Decimal::ONE
                 }
@@ -419,6 +441,7 @@ pub fn reps(
                         let known: Vec<&str> = self.levels.keys().map(String::as_str).collect();
                         b.problems.push(
                             Problem::error(
+                                Code::Capability,
                                 Some(at),
                                 "a level that [capability.levels] in the plan file does not map",
                             )
@@ -438,6 +461,7 @@ pub fn reps(
                     let at = b.at(row.number, "fte");
                     b.problems.push(
                         Problem::error(
+                            Code::Fte,
                             Some(at),
                             "fte must be greater than 0 and at most 1 (e.g. 0.5 or 50%)",
                         )
@@ -538,7 +562,7 @@ pub fn reps(
                         as_written(&ws, s)
                     );
                     problems.push(
-                        Problem::error(Some(v.base.at(row, "end_date")), msg).with_hint("correct one of the dates: end_date is the rep's last day, on or after start_date"),
+                        Problem::error(Code::EndBeforeStart, Some(v.base.at(row, "end_date")), msg).with_hint("correct one of the dates: end_date is the rep's last day, on or after start_date"),
                     );
                 }
             }
@@ -588,7 +612,7 @@ fn same_name(
         b.at(*first_row, "name")
     );
     let hint = "name the reps by rep_id in the history (drop rep_key = \"name\"), or make the names unique in the reps table";
-    let p = Problem::error(None, msg)
+    let p = Problem::error(Code::Namesake, None, msg)
         .with_value(shown(name))
         .with_hint(hint);
     b.report(row, "name", p);
@@ -632,9 +656,13 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
                     _ => format!("declare it with [metrics.{metric_text}] (kind = \"count\" or \"money\") in the plan file"),
                 };
                 b.problems.push(
-                    Problem::error(Some(at), "a metric that the plan file does not declare")
-                        .with_value(metric_text)
-                        .with_hint(hint),
+                    Problem::error(
+                        Code::UnknownMetric,
+                        Some(at),
+                        "a metric that the plan file does not declare",
+                    )
+                    .with_value(metric_text)
+                    .with_hint(hint),
                 );
                 return;
             };
@@ -674,8 +702,12 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
                 (Some(a), None) if a < Decimal::ZERO => {
                     let at = b.at(row.number, "amount");
                     b.problems.push(
-                        Problem::error(Some(at), "a target cannot be negative (zero is allowed)")
-                            .with_value(a.to_string()),
+                        Problem::error(
+                            Code::NegativeTarget,
+                            Some(at),
+                            "a target cannot be negative (zero is allowed)",
+                        )
+                        .with_value(a.to_string()),
                     );
                     return;
                 }
@@ -683,6 +715,7 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
                 (None, Some(g)) => (TargetValue::Growth(g), growth_at),
                 (Some(_), Some(_)) => {
                     b.problems.push(Problem::error(
+                        Code::TargetAmount,
                         Some(origin),
                         "a target has either an amount or a growth, not both",
                     ));
@@ -699,6 +732,7 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
                             },
                         );
                         b.problems.push(Problem::error(
+                            Code::TargetAmount,
                             Some(at),
                             "a target needs an amount (or a growth such as 15%)",
                         ));
@@ -752,6 +786,7 @@ pub fn holidays(
                     let at = self.base.at(row.number, "kind");
                     self.base.problems.push(
                         Problem::error(
+                            Code::HolidayKind,
                             Some(at),
                             "expected holiday (假日, 节假日) or workday (调休, 补班)",
                         )
@@ -865,7 +900,7 @@ fn missing_history_columns(
         let hint = columns::missing_hint(TableKind::History, &free, "rep_id")
             .map_or(String::new(), |h| format!("{h}; "));
         out.push(
-            Problem::error(Some(at.clone()), format!("the history has no rep_id column, which history shares and seasonality need (its columns: {seen})"))
+            Problem::error(Code::RepColumn, Some(at.clone()), format!("the history has no rep_id column, which history shares and seasonality need (its columns: {seen})"))
                 .with_hint(format!("{hint}name it with columns = {{ rep_id = \"…\" }} under [history], or set by = \"team\" under [history] for a team-level history")),
         );
     }
@@ -886,6 +921,7 @@ fn missing_history_columns(
         };
         out.push(
             Problem::error(
+                Code::HistoryColumn,
                 Some(at.clone()),
                 format!(
                     "metric {metric}: the history has no column {:?} (its columns: {seen})",
@@ -1010,8 +1046,11 @@ pub fn history(
             let Some(d) = parsed else {
                 if self.date_col.is_some() && matches!(date_cell, Cell::Empty) {
                     let at = b.at(row.number, self.date_name);
-                    b.problems
-                        .push(Problem::error(Some(at), "every history row needs a date"));
+                    b.problems.push(Problem::error(
+                        Code::HistoryDate,
+                        Some(at),
+                        "every history row needs a date",
+                    ));
                 }
                 return;
             };
@@ -1092,6 +1131,7 @@ pub fn history(
             self.missing = missing;
             if !any_missing && self.cols.iter().all(Option::is_none) {
                 return Err(Problem::error(
+                    Code::HistoryColumn,
                     Some(header.origin.clone()),
                     format!(
                         "the history has none of the value columns {}",
@@ -1240,8 +1280,9 @@ pub fn history(
 /// The rep-month targets of a previous plan's `plan.csv`, for a re-plan:
 /// (metric name lowercased, rep key) → month label → target.
 pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, Problem> {
-    let bad = |row: Option<u32>, msg: String| {
+    let bad = |code: Code, row: Option<u32>, msg: String| {
         Problem::error(
+            code,
             Some(Origin {
                 row,
                 ..Origin::file(display)
@@ -1258,11 +1299,12 @@ pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, P
     let mut rdr = csv::Reader::from_reader(file);
     let header = rdr
         .headers()
-        .map_err(|e| bad(Some(1), e.to_string()))?
+        .map_err(|e| bad(Code::PreviousPlan, Some(1), e.to_string()))?
         .clone();
     if header.iter().ne(super::write_csv::HEADER) {
         let expected = super::write_csv::HEADER.join(",");
         return Err(bad(
+            Code::PreviousPlan,
             Some(1),
             format!("not a plan.csv: expected the header {expected}"),
         ));
@@ -1270,7 +1312,7 @@ pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, P
     let mut out = RepMonthTargets::new();
     for (i, rec) in rdr.records().enumerate() {
         let row = i as u32 + 2;
-        let rec = rec.map_err(|e| bad(Some(row), e.to_string()))?;
+        let rec = rec.map_err(|e| bad(Code::PreviousPlan, Some(row), e.to_string()))?;
         if rec[1].is_empty() || &rec[4] != "month" {
             continue;
         }
@@ -1283,7 +1325,7 @@ pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, P
             .ok()
             .filter(|v| !v.is_sign_negative() && v.mantissa() <= MAX_MANTISSA.into())
             .ok_or_else(|| {
-                Problem::error(Some(at), format!("expected a target of 0 to {MAX_DIGITS} significant digits, as a plan writes it"))
+                Problem::error(Code::PreviousPlan, Some(at), format!("expected a target of 0 to {MAX_DIGITS} significant digits, as a plan writes it"))
                     .with_value(&rec[5])
             })?;
         out.entry((rec[2].to_lowercase(), norm(&rec[1])))

@@ -1,7 +1,7 @@
 //! The plan file, `plan.toml` (SPEC §1.1): parsed strictly, unknown keys refused
 //! with a "did you mean" hint.
 
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -217,7 +217,15 @@ pub fn parse(text: &str, display: &str) -> Result<PlanFile, Problem> {
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u32 + 1);
         let message = e.message().trim().to_string();
+        let code = if message.starts_with("unknown field") {
+            Code::PlanFileKey
+        } else if message.starts_with("invalid ") {
+            Code::PlanFileValue
+        } else {
+            Code::PlanFileSyntax
+        };
         let mut p = Problem::error(
+            code,
             Some(Origin {
                 row,
                 ..Origin::file(display)

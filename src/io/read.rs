@@ -5,8 +5,8 @@
 use super::read_csv::read_csv;
 use super::read_sheet::{read_sheet, Kind};
 use super::table::{ReadOptions, RowVisitor};
-use crate::engine::diag::{Origin, Problem};
-use crate::input::open::open_regular;
+use crate::engine::diag::{Code, Origin, Problem};
+use crate::input::open::{open_regular, read_code};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -43,7 +43,7 @@ pub fn read_table(
             } else {
                 format!("\".{ext}\"")
             };
-            return Err(Problem::error(
+            return Err(Problem::error(Code::FileType,
                 Some(origin),
                 format!("unsupported file type {found}, expected csv, tsv, txt, xlsx, xlsm, xlsb, xls or ods"),
             ));
@@ -51,6 +51,7 @@ pub fn read_table(
     };
     let mut file = open_regular(path).map_err(|e| {
         Problem::error(
+            read_code(&e),
             Some(origin.clone()),
             format!("cannot open: {}", io_message(&e)),
         )
@@ -62,11 +63,16 @@ pub fn read_table(
         .and_then(|_| file.seek(SeekFrom::Start(0)))
         .map_err(|e| read_error(&origin, &e))?;
     if head.is_empty() {
-        return Err(Problem::error(Some(origin), "the file is empty"));
+        return Err(Problem::error(
+            Code::EmptyFile,
+            Some(origin),
+            "the file is empty",
+        ));
     }
     let found = Content::sniff(&head);
     if !found.fits(expected) {
         return Err(Problem::error(
+            Code::FileType,
             Some(origin),
             format!(
                 "the file is {}, not {}",
@@ -134,6 +140,7 @@ fn guarded(read: impl FnOnce() -> Result<(), Problem>, origin: &Origin) -> Resul
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| quietly(read)));
     result.unwrap_or_else(|_| {
         Err(Problem::error(
+            Code::Damaged,
             Some(origin.clone()),
             "the workbook is damaged and cannot be read",
         )
@@ -238,6 +245,7 @@ pub(crate) use crate::input::open::reason as io_message;
 /// A failure to read an opened file.
 pub(crate) fn read_error(origin: &Origin, e: &io::Error) -> Problem {
     Problem::error(
+        Code::Unreadable,
         Some(origin.clone()),
         format!("cannot read: {}", io_message(e)),
     )
@@ -245,12 +253,13 @@ pub(crate) fn read_error(origin: &Origin, e: &io::Error) -> Problem {
 
 /// No header row was found; the caller appends the columns it looked for.
 pub(crate) fn no_header(origin: &Origin) -> Problem {
-    Problem::error(Some(origin.clone()), "no header row found")
+    Problem::error(Code::NoHeader, Some(origin.clone()), "no header row found")
 }
 
 /// `header_row = n` names a row that is not a header; `texts` is what it holds.
 pub(crate) fn not_header_row(origin: &Origin, n: u32, texts: &[String]) -> Problem {
     let problem = Problem::error(
+        Code::NoHeader,
         Some(origin.at_row(n)),
         format!("row {n} is not a header row"),
     )

@@ -3,7 +3,7 @@
 
 use super::read::{no_header, not_header_row, read_error, HEADER_SEARCH_ROWS};
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
 use encoding_rs::{DecoderResult, Encoding, UTF_8};
 use std::collections::VecDeque;
 use std::io::{self, Cursor, Read};
@@ -64,7 +64,7 @@ pub(crate) fn read_csv(
 /// The encoding a plan file's `encoding = "…"` names.
 fn unknown_encoding(label: &str, origin: &Origin) -> Result<&'static Encoding, Problem> {
     Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
-        Problem::error(Some(origin.clone()), format!("unknown encoding {label:?}"))
+        Problem::error(Code::PlanFileValue, Some(origin.clone()), format!("unknown encoding {label:?}"))
             .with_hint("use a WHATWG encoding label such as utf-8, gbk, gb18030, big5, shift_jis or windows-1252")
     })
 }
@@ -83,6 +83,7 @@ fn decode(bytes: &[u8], encoding: &'static Encoding, origin: &Origin) -> Result<
             DecoderResult::Malformed(..) => {
                 let line = text.matches('\n').count() + 1;
                 return Err(Problem::error(
+                    Code::Encoding,
                     Some(origin.at_row(line as u32)),
                     format!("bytes that are not valid {}", encoding.name()),
                 )
@@ -298,6 +299,7 @@ fn visit(
                         .position(|c| *c != Cell::Empty)
                         .unwrap_or(0);
                 return Err(Problem::error(
+                    Code::ExtraColumn,
                     Some(Origin {
                         row: Some(line),
                         col: Some(col as u32),
@@ -318,7 +320,11 @@ fn visit(
     }
     match (width, opts.header_row) {
         (Some(_), _) => Ok(()),
-        _ if !any => Err(Problem::error(Some(origin.clone()), "the file is empty")),
+        _ if !any => Err(Problem::error(
+            Code::EmptyFile,
+            Some(origin.clone()),
+            "the file is empty",
+        )),
         (None, Some(n)) => Err(not_header_row(origin, n, &[])),
         (None, None) => Err(no_header(origin)),
     }
@@ -380,7 +386,11 @@ fn text_of(cell: Cell<'_>) -> &str {
 fn csv_error(origin: &Origin, e: csv::Error) -> Problem {
     match e.kind() {
         csv::ErrorKind::Io(io) => read_error(origin, io),
-        _ => Problem::error(Some(origin.clone()), format!("cannot read: {e}")),
+        _ => Problem::error(
+            Code::Damaged,
+            Some(origin.clone()),
+            format!("cannot read: {e}"),
+        ),
     }
 }
 
@@ -397,6 +407,7 @@ fn not_utf8(
     let before = &record.as_slice()[..field.start + e.valid_up_to()];
     let line = line + before.iter().filter(|&&b| b == b'\n').count() as u32;
     Problem::error(
+        Code::Encoding,
         Some(Origin {
             row: Some(line),
             col: Some(i as u32),

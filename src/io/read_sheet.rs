@@ -11,7 +11,7 @@ use super::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
 use super::sheet_budget;
 use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use super::xlsx_stream::{self, MergeScan, Streamed};
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
 use calamine::{
     CellErrorType, Data, DataRef, Dimensions, Ods, OdsError, Range, Reader, SheetType,
     SheetVisible, Sheets, Xls, Xlsb, XlsbError, Xlsx, XlsxError,
@@ -61,6 +61,7 @@ pub(crate) fn read_sheet(
     }
     let mut book = open(file, kind).map_err(|e| {
         Problem::error(
+            Code::Damaged,
             Some(origin.clone()),
             format!("cannot read the workbook: {e}"),
         )
@@ -93,6 +94,7 @@ pub(crate) fn read_sheet(
                 .or_else(|| names().find(|name| name.to_lowercase() == wanted.to_lowercase()))
                 .ok_or_else(|| {
                     Problem::error(
+                        Code::NoSheet,
                         Some(origin.clone()),
                         format!("no sheet named {wanted:?}; sheets are: {}", list()),
                     )
@@ -110,7 +112,7 @@ pub(crate) fn read_sheet(
             "no header row found{row} in any visible sheet (sheets: {})",
             list()
         );
-        Problem::error(Some(origin.clone()), message)
+        Problem::error(Code::NoHeader, Some(origin.clone()), message)
     };
     if let (Sheets::Xlsx(xlsx), Some(scan)) = (&mut book, scan) {
         // The scan for merged cells runs while the sheet is parsed; no row
@@ -191,6 +193,7 @@ fn xls_is_sound(file: &File, origin: &Origin) -> Result<(), Problem> {
     });
     if read.is_err() || !super::cfb_check::chains_are_sound(&bytes) {
         return Err(Problem::error(
+            Code::Damaged,
             Some(origin.clone()),
             "the workbook is damaged and cannot be read",
         )
@@ -213,7 +216,11 @@ fn open(file: File, kind: Kind) -> Result<Book, calamine::Error> {
 }
 
 pub(super) fn sheet_error(at: &Origin, e: calamine::Error) -> Problem {
-    Problem::error(Some(at.clone()), format!("cannot read the sheet: {e}"))
+    Problem::error(
+        Code::Damaged,
+        Some(at.clone()),
+        format!("cannot read the sheet: {e}"),
+    )
 }
 
 /// One sheet's cells, with absolute (0-based) positions.
@@ -460,6 +467,7 @@ fn emit(
     for row in header + 1..=last_row {
         if let Some(col) = (width..=last_col).find(|&col| grid.cell(row, col) != Cell::Empty) {
             return Err(Problem::error(
+                Code::ExtraColumn,
                 Some(Origin {
                     row: Some(row + 1),
                     col: Some(col),

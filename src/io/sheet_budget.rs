@@ -11,7 +11,7 @@
 //!   (at least [`MIN_GRID`]). ods repeated rows and columns are expanded in
 //!   that count ([`ods_extents`]); xls is scanned in [`super::xls_extent`].
 
-use crate::engine::diag::{thousands, Origin, Problem};
+use crate::engine::diag::{thousands, Code, Origin, Problem};
 use quick_xml::events::{BytesStart, Event};
 use std::fs::File;
 use std::io::{BufReader, Seek};
@@ -38,9 +38,11 @@ pub fn check_grid(rows: u64, cols: u64, real: u64, at: &Origin) -> Result<(), Pr
         thousands(real),
         thousands(budget)
     );
-    Err(Problem::error(Some(at.clone()), message).with_hint(
-        "delete the rows and columns beyond the table, or copy the table to a new sheet",
-    ))
+    Err(
+        Problem::error(Code::SheetBudget, Some(at.clone()), message).with_hint(
+            "delete the rows and columns beyond the table, or copy the table to a new sheet",
+        ),
+    )
 }
 
 /// The grid (rows, columns) spanned by cell positions.
@@ -80,7 +82,7 @@ fn rewind(mut file: &File, origin: &Origin) -> Result<(), Problem> {
 
 fn too_large(origin: &Origin, inflated: u64, len: u64, budget: u64) -> Problem {
     let mib = |n: u64| thousands(n.div_ceil(1 << 20));
-    Problem::error(
+    Problem::error(Code::SheetBudget,
         Some(origin.clone()),
         format!(
             "the workbook inflates to {} MiB; a file of {} KiB may inflate to at most {} MiB ({INFLATE_RATIO} times its size, at least {} MiB)",

@@ -4,7 +4,7 @@
 use super::columns::norm;
 use super::load::{self, RepLookup, Source, ValueColumn};
 use crate::engine::calendar::{ym_label, ym_of, Ym};
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::model::{MetricKind, Rep};
 use crate::engine::track::TrackRep;
 use crate::input::open::{open_bounded, read_text};
@@ -49,18 +49,26 @@ pub fn plan_folder(dir: &Path, display: &str) -> Result<PlanFolder, Problem> {
     let shown = format!("{}/manifest.json", display.trim_end_matches('/'));
     if !manifest_path.exists() {
         return Err(Problem::error(
+            Code::PlanFolder,
             Some(Origin::file(display)),
             "not a plan folder: it has no manifest.json",
         )
         .with_hint("name the --out folder of a `plan split` run"));
     }
     let text = read_text(&manifest_path, &shown, "it", super::manifest::MAX_BYTES)?;
-    let manifest: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Problem::error(Some(Origin::file(&shown)), format!("not valid JSON: {e}")))?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Problem::error(
+            Code::PlanFolder,
+            Some(Origin::file(&shown)),
+            format!("not valid JSON: {e}"),
+        )
+    })?;
     let year = manifest["plan"]["year"]
         .as_i64()
         .and_then(|y| i32::try_from(y).ok())
-        .ok_or_else(|| Problem::error(Some(Origin::file(&shown)), "no plan.year"))?;
+        .ok_or_else(|| {
+            Problem::error(Code::PlanFolder, Some(Origin::file(&shown)), "no plan.year")
+        })?;
     let holidays = manifest["plan"]["inputs"]
         .as_array()
         .into_iter()
@@ -95,11 +103,18 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
     let mut records = rdr.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(Problem::error(Some(file), format!("cannot read it: {e}"))),
-        None => return Err(Problem::error(Some(file), "empty file")),
+        Some(Err(e)) => {
+            return Err(Problem::error(
+                Code::PlanFolder,
+                Some(file),
+                format!("cannot read it: {e}"),
+            ))
+        }
+        None => return Err(Problem::error(Code::PlanFolder, Some(file), "empty file")),
     };
     if header.iter().ne(super::write_csv::HEADER) {
         return Err(Problem::error(
+            Code::PlanFolder,
             Some(file.at_row(1)),
             format!("expected the header {}", super::write_csv::HEADER.join(",")),
         )
@@ -111,7 +126,8 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
     for (i, rec) in records.enumerate() {
         let line = i as u32 + 2;
         let at = file.at_row(line);
-        let rec = rec.map_err(|e| Problem::error(Some(at.clone()), e.to_string()))?;
+        let rec =
+            rec.map_err(|e| Problem::error(Code::PlanFolder, Some(at.clone()), e.to_string()))?;
         let [team, rep_id, metric, period, kind, target] =
             std::array::from_fn(|c| rec.get(c).unwrap_or_default());
         let col = |c: usize| at.at_col(c as u32, super::write_csv::HEADER[c]);
@@ -119,7 +135,12 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
             .ok()
             .filter(|v| v.abs() <= super::cells::LARGEST)
             .ok_or_else(|| {
-                Problem::error(Some(col(5)), "expected a plain decimal target").with_value(target)
+                Problem::error(
+                    Code::PlanFolder,
+                    Some(col(5)),
+                    "expected a plain decimal target",
+                )
+                .with_value(target)
             })?;
         let k = match metrics.iter().position(|m| m.name == metric) {
             Some(k) => k,
@@ -145,12 +166,18 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
             .filter(|_| period.len() == 7)
             .map(ym_of)
             .ok_or_else(|| {
-                Problem::error(Some(col(3)), "expected a month such as 2027-04").with_value(period)
+                Problem::error(
+                    Code::PlanFolder,
+                    Some(col(3)),
+                    "expected a month such as 2027-04",
+                )
+                .with_value(period)
             })?;
         let rep = match reps.iter().position(|r| r.id == rep_id) {
             Some(r) if reps[r].team == team => r,
             Some(r) => {
                 return Err(Problem::error(
+                    Code::PlanFolder,
                     Some(col(0)),
                     format!("rep {rep_id} is in team {:?} on another row", reps[r].team),
                 )
@@ -180,6 +207,7 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
     }
     let Some(first_ym) = rows.iter().map(|r| r.ym).min() else {
         return Err(Problem::error(
+            Code::PlanFolder,
             Some(file),
             "no rep month rows: the plan is empty",
         ));
@@ -193,6 +221,7 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
         let at = file.at_row(row.line).at_col(3, "period");
         if m >= 12 {
             return Err(Problem::error(
+                Code::PlanFolder,
                 Some(at),
                 format!(
                     "a month outside the plan year {} – {}",
@@ -206,6 +235,7 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
         let flags = seen.entry((row.rep, row.metric)).or_default();
         if std::mem::replace(&mut flags[m], true) {
             return Err(Problem::error(
+                Code::PlanFolder,
                 Some(at),
                 "a month that appears twice for this rep and metric",
             )
@@ -215,6 +245,7 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
     }
     if let Some(((r, k), _)) = seen.iter().find(|(_, f)| f.contains(&false)) {
         return Err(Problem::error(
+            Code::PlanFolder,
             Some(file),
             format!(
                 "rep {} has no row for some months of {}",
@@ -320,12 +351,13 @@ pub fn actuals(
     }
     if !history.has_rep_column {
         problems.push(
-            Problem::error(origin.clone(), "the actuals need a rep_id column")
+            Problem::error(Code::RepColumn, origin.clone(), "the actuals need a rep_id column")
                 .with_hint("name it rep_id (or rep, owner, sales_rep, 工号, 销售员), or map it with columns = { rep_id = \"…\" }"),
         );
     }
     for (m, _) in plan.metrics.iter().zip(&tracked).filter(|(_, t)| !**t) {
         problems.push(Problem::warning(
+            Code::ActualsColumn,
             origin.clone(),
             format!(
                 "the actuals have no column {:?}: metric {} is not tracked",
@@ -335,7 +367,7 @@ pub fn actuals(
         ));
     }
     if history.unknown_rows > 0 {
-        problems.push(Problem::warning(
+        problems.push(Problem::warning(Code::UnknownRep,
             origin.clone(),
             format!(
                 "{} actual rows (amount {}) name a rep that is not in the plan; they are not counted",
@@ -356,7 +388,7 @@ pub fn actuals(
         } else {
             format!("{} – {}", ym_label(plan.first_ym), ym_label(last))
         };
-        problems.push(Problem::note(
+        problems.push(Problem::note(Code::OutsideMonths,
             origin,
             format!("{outside} actual rows are dated outside the months counted ({counted}) and are left out"),
         ));

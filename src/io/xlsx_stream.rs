@@ -8,7 +8,7 @@
 use super::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
 use super::read_sheet::{convert, sheet_error, text, NO_CACHED_VALUE};
 use super::table::{Cell, Header, Row, RowVisitor};
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
 use calamine::{Data, DataRef, Xlsx, XlsxCellReader, XlsxError};
 use std::fs::File;
 use std::io::BufReader;
@@ -186,6 +186,7 @@ impl Rows<'_> {
                     .find(|(col, v)| *col as usize >= width && cell(v) != Cell::Empty)
                 {
                     return Err(Problem::error(
+                        Code::ExtraColumn,
                         Some(Origin {
                             row: Some(row + 1),
                             col: Some(*col),
@@ -285,6 +286,7 @@ fn cell(value: &Option<Data>) -> Cell<'_> {
 /// A sheet whose rows are not stored top to bottom (no spreadsheet application writes one).
 fn out_of_order(at: &Origin, row: u32) -> Problem {
     Problem::error(
+        Code::Damaged,
         Some(at.at_row(row + 1)),
         "the sheet stores this row after a row below it; it cannot be read in order",
     )
