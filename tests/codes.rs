@@ -4,21 +4,32 @@ mod support;
 
 use support::Fixture;
 
-/// Runs `plan check` on `f` as JSON and as text; the problem whose message
-/// holds `fragment` has `code`, and its stderr line ends with ` [code]`.
-fn assert_code(f: &Fixture, exit: i32, fragment: &str, code: &str) {
+/// The problems of `plan check --json` on `f`, which exits with `exit`.
+fn json_problems(f: &Fixture, exit: i32) -> Vec<serde_json::Value> {
     let o = f.run(&["check", "plan.toml", "--json"]);
     assert_eq!(o.code, exit, "{}", o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
-    let problems = v["problems"].as_array().unwrap();
+    let problems = v["problems"].as_array().unwrap().clone();
     assert!(
         problems.iter().all(|p| p["code"].is_string()),
         "{problems:?}"
     );
-    let p = problems
+    problems
+}
+
+/// The JSON problem whose message holds `fragment`.
+fn find(problems: &[serde_json::Value], fragment: &str) -> serde_json::Value {
+    problems
         .iter()
         .find(|p| p["message"].as_str().unwrap().contains(fragment))
-        .unwrap_or_else(|| panic!("no problem with {fragment:?}: {problems:?}"));
+        .unwrap_or_else(|| panic!("no problem with {fragment:?}: {problems:?}"))
+        .clone()
+}
+
+/// Runs `plan check` on `f` as JSON and as text; the problem whose message
+/// holds `fragment` has `code`, and its stderr line ends with ` [code]`.
+fn assert_code(f: &Fixture, exit: i32, fragment: &str, code: &str) {
+    let p = find(&json_problems(f, exit), fragment);
     assert_eq!(p["code"], code, "{p}");
     let letter = &code[..1];
     let severity = match letter {
@@ -84,9 +95,9 @@ fn a_team_typo_is_a_warning() {
     let f = Fixture::small();
     f.write(
         "reps.csv",
-        &support::SMALL_REPS.replace("S2,Ed,ed@x.com,South", "S2,Ed,ed@x.com,Suoth"),
+        &support::SMALL_REPS.replace("N3,Cy,cy@x.com,North", "N3,Cy,cy@x.com,Nrth"),
     );
-    assert_code(&f, 0, "team \"Suoth\" has no target", "W-NO-TEAM-TARGET");
+    assert_code(&f, 0, "team \"Nrth\" has no target", "W-NO-TEAM-TARGET");
 }
 
 #[test]
@@ -97,5 +108,9 @@ fn the_lines_of_problems_left_out_carry_their_code() {
         targets.push_str("North,revenue,2027,abc\n");
     }
     f.write("targets.csv", &targets);
-    assert_code(&f, 3, "more like it (expected a number", "E-NUMBER");
+    // The summary line comes after the first 50 on stderr: it is in the JSON.
+    let problems = json_problems(&f, 3);
+    let p = find(&problems, "… and 10 more like it (expected a number");
+    assert_eq!(p["left_out"], 10, "{p}");
+    assert_eq!(p["code"], "E-NUMBER", "{p}");
 }
