@@ -7,23 +7,6 @@ mod support;
 use calamine::{open_workbook_auto, Reader};
 use support::{text, Fixture, Output};
 
-/// A copy of examples/data in a temporary folder.
-fn example() -> Fixture {
-    let f = Fixture::new();
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data");
-    for name in [
-        "plan.toml",
-        "targets.csv",
-        "reps.csv",
-        "history.csv",
-        "holidays.csv",
-    ] {
-        let bytes = std::fs::read(format!("{dir}/{name}")).unwrap();
-        f.write_bytes(name, &bytes);
-    }
-    f
-}
-
 /// Rewrites the history's header row with `edit`.
 fn edit_header(f: &Fixture, edit: impl Fn(&str) -> String) {
     let history = f.read("history.csv");
@@ -33,7 +16,7 @@ fn edit_header(f: &Fixture, edit: impl Fn(&str) -> String) {
 
 /// The example with the history's column `from` renamed `to`.
 fn renamed(from: &str, to: &str) -> Fixture {
-    let f = example();
+    let f = Fixture::example();
     edit_header(&f, |h| h.replace(from, to));
     f
 }
@@ -186,10 +169,10 @@ fn a_renamed_amount_column_is_an_error_with_the_nearest_header() {
 
 #[test]
 fn by_is_a_history_key_with_two_values() {
-    let f = example();
+    let f = Fixture::example();
     plan_key(&f, "history", "by = \"teams\"");
     split(&f, false).fails_with(3, &["history.by", "expected \"team\"", "\"teams\""]);
-    let f = example();
+    let f = Fixture::example();
     plan_key(&f, "reps", "by = \"team\"");
     split(&f, false).fails_with(3, &["reps.by", "by is a key of [history] only"]);
 }
@@ -197,7 +180,7 @@ fn by_is_a_history_key_with_two_values() {
 /// The example with North's revenue as a growth of 15% over FY2026 (2026-04 –
 /// 2027-03), which the history (to 2026-12) covers only to December.
 fn growth_on_a_cut_year() -> Fixture {
-    let f = example();
+    let f = Fixture::example();
     let targets = f.read("targets.csv");
     let targets = targets
         .replace("North,revenue,2027,4710000,", "North,revenue,2027,,15%")
@@ -262,7 +245,7 @@ fn a_trailing_growth_base_grows_the_last_twelve_recorded_months() {
 
 #[test]
 fn growth_base_takes_two_values() {
-    let f = example();
+    let f = Fixture::example();
     plan_key(&f, "rules", "growth_base = \"last_year\"");
     split(&f, false).fails_with(
         3,
@@ -276,7 +259,7 @@ fn growth_base_takes_two_values() {
 
 #[test]
 fn a_growth_without_a_positive_actual_names_the_scope_and_the_growth() {
-    let f = example();
+    let f = Fixture::example();
     let targets = f.read("targets.csv");
     f.write(
         "targets.csv",
@@ -301,7 +284,7 @@ fn a_growth_without_a_positive_actual_names_the_scope_and_the_growth() {
 
 #[test]
 fn letters_leave_last_years_months_without_history_empty() {
-    let f = example();
+    let f = Fixture::example();
     let o = split(&f, true);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let mut wb = open_workbook_auto(f.path("out/reps/R0002.xlsx")).unwrap();

@@ -5,17 +5,6 @@ mod support;
 
 use support::{Fixture, Output};
 
-/// The example plan (examples/data) in a temporary folder, for edits.
-fn example() -> Fixture {
-    let f = Fixture::new();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data");
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        f.write_bytes(&name, &std::fs::read(e.path()).unwrap());
-    }
-    f
-}
-
 /// Replaces `from` by `to` in one file of the fixture, which must hold it.
 fn edit(f: &Fixture, file: &str, from: &str, to: &str) {
     let text = f.read(file);
@@ -25,7 +14,7 @@ fn edit(f: &Fixture, file: &str, from: &str, to: &str) {
 
 /// The example with `rows` added to its targets.
 fn with_targets(rows: &str) -> Fixture {
-    let f = example();
+    let f = Fixture::example();
     let targets = f.read("targets.csv");
     f.write("targets.csv", &format!("{targets}{rows}"));
     f
@@ -72,7 +61,7 @@ fn refuses(f: &Fixture, fragments: &[&str]) {
 
 #[test]
 fn two_reps_with_one_name_under_rep_key_name_are_an_error() {
-    let f = example();
+    let f = Fixture::example();
     let reps = f.read("reps.csv");
     let mut history = f.read("history.csv");
     for line in reps.lines().skip(1) {
@@ -101,7 +90,7 @@ fn two_reps_with_one_name_under_rep_key_name_are_an_error() {
 
 #[test]
 fn one_name_twice_is_fine_when_the_history_names_rep_ids() {
-    let f = example();
+    let f = Fixture::example();
     edit(&f, "reps.csv", "R0004,Zhen Liu,", "R0004,Jun Li,");
     let o = split(&f, &["--strict"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
@@ -109,7 +98,7 @@ fn one_name_twice_is_fine_when_the_history_names_rep_ids() {
 
 #[test]
 fn a_team_typo_in_the_reps_is_one_warning_and_the_summary_counts_the_rep_left_out() {
-    let f = example();
+    let f = Fixture::example();
     edit(&f, "reps.csv", "example.com,North,", "example.com,Nort,");
     let o = warns(
         &f,
@@ -137,7 +126,7 @@ fn a_team_typo_in_the_reps_is_one_warning_and_the_summary_counts_the_rep_left_ou
 
 #[test]
 fn a_team_without_a_target_for_one_metric_is_one_warning_for_that_metric() {
-    let f = example();
+    let f = Fixture::example();
     edit(&f, "targets.csv", "North,visits,2027,1468,\n", "");
     let o = warns(
         &f,
@@ -152,7 +141,7 @@ fn a_team_without_a_target_for_one_metric_is_one_warning_for_that_metric() {
 
 #[test]
 fn a_scope_typo_in_the_targets_is_an_error_with_the_nearest_team() {
-    let f = example();
+    let f = Fixture::example();
     edit(&f, "targets.csv", "North,revenue,", "Nroth,revenue,");
     refuses(
         &f,
@@ -165,7 +154,7 @@ fn a_scope_typo_in_the_targets_is_an_error_with_the_nearest_team() {
 
 #[test]
 fn unknown_history_reps_are_named_with_their_rows() {
-    let f = example();
+    let f = Fixture::example();
     let reps = f.read("reps.csv");
     let kept: Vec<&str> = reps.lines().filter(|l| !l.starts_with("R0009,")).collect();
     f.write("reps.csv", &(kept.join("\n") + "\n"));
@@ -187,7 +176,7 @@ fn unknown_history_reps_are_named_with_their_rows() {
 
 #[test]
 fn a_malformed_email_is_a_warning_where_the_reps_are_read() {
-    let f = example();
+    let f = Fixture::example();
     edit(
         &f,
         "reps.csv",
@@ -212,7 +201,7 @@ fn a_malformed_email_is_a_warning_where_the_reps_are_read() {
 
 #[test]
 fn a_reps_table_that_cannot_be_read_adds_no_unknown_reps_warning() {
-    let f = example();
+    let f = Fixture::example();
     let reps = f.read("reps.csv");
     f.write("reps.csv", &reps.replacen("rep_id,", "rep_idd,", 1));
     let o = split(&f, &[]);
@@ -247,7 +236,7 @@ fn held_rep_targets_above_the_team_month_name_the_reps() {
 
 #[test]
 fn an_end_date_before_the_start_date_names_the_rep_and_both_dates_as_written() {
-    let f = example();
+    let f = Fixture::example();
     edit(&f, "reps.csv", "2016-04-04,,", "2016-04-04,2015/1/31,");
     refuses(
         &f,

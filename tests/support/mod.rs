@@ -31,6 +31,22 @@ impl Fixture {
         f
     }
 
+    /// A copy of the example's inputs (examples/data, without any output folder).
+    pub fn example() -> Self {
+        let f = Fixture::new();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data");
+        for name in [
+            "plan.toml",
+            "targets.csv",
+            "reps.csv",
+            "history.csv",
+            "holidays.csv",
+        ] {
+            f.write_bytes(name, &std::fs::read(dir.join(name)).unwrap());
+        }
+        f
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
