@@ -243,3 +243,25 @@ fn an_end_date_before_the_start_date_names_the_rep_and_both_dates_as_written() {
         &["reps.csv, row 5, column I (end_date): rep R0004: end_date \"2015/1/31\" (2015-01-31) is before start_date \"2016-04-04\""],
     );
 }
+
+#[test]
+fn dates_are_quoted_as_written() {
+    let f = Fixture::example();
+    edit(&f, "reps.csv", "farmer,2026-12-04,", "farmer,03/04/2026,");
+    refuses(
+        &f,
+        &[
+            "reps.csv, row 2, column H (start_date): ambiguous date",
+            "found \"03/04/2026\"",
+            "date_format",
+        ],
+    );
+    // A column whose order one value proves: the note quotes that value as written.
+    edit(&f, "reps.csv", "hunter,2020-02-12,", "hunter,13/02/2020,");
+    let o = split(&f, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    says(
+        &o,
+        &["dates read as day/month/year, as row 3 (13/02/2020) shows"],
+    );
+}

@@ -246,7 +246,43 @@ pub enum DateText {
         second: u8,
         /// The 4-digit year.
         year: i32,
+        /// How it was written, for messages (not part of its value).
+        written: Written,
     },
+}
+
+/// How a `first/second/year` date was written: its separator and which
+/// parts had a leading zero. Every one is equal to every other, so that
+/// `03/04/2026` and `3/4/2026` stay the same value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Written {
+    sep: u8,
+    zero_first: bool,
+    zero_second: bool,
+}
+
+impl PartialEq for Written {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Written {}
+
+impl std::hash::Hash for Written {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+impl PartialOrd for Written {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Written {
+    fn cmp(&self, _: &Self) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
 }
 
 /// Which order a `a/b/y` column uses.
@@ -259,6 +295,33 @@ pub enum DateOrder {
 }
 
 impl DateText {
+    /// The date as it was written (`03/04/2026`), or in ISO form when exact.
+    pub fn as_written(&self) -> String {
+        match *self {
+            DateText::Exact(d) => d.to_string(),
+            DateText::DayMonth {
+                first,
+                second,
+                year,
+                written: w,
+            } => {
+                let sep = if w.sep == 0 { '/' } else { char::from(w.sep) };
+                let part = |v: u8, zero: bool| {
+                    if zero {
+                        format!("{v:02}")
+                    } else {
+                        v.to_string()
+                    }
+                };
+                format!(
+                    "{}{sep}{}{sep}{year}",
+                    part(first, w.zero_first),
+                    part(second, w.zero_second)
+                )
+            }
+        }
+    }
+
     /// What this value proves about its column's order: `DayFirst` when only `first` > 12,
     /// `MonthFirst` when only `second` > 12, None when both are <= 12 (ambiguous).
     pub fn evidence(&self) -> Option<DateOrder> {
@@ -281,6 +344,7 @@ impl DateText {
                 first,
                 second,
                 year,
+                ..
             } => {
                 let (m, d) = match order.or(self.evidence()).ok_or(E::AmbiguousDate)? {
                     DateOrder::DayFirst => (second, first),
@@ -414,6 +478,11 @@ pub fn parse_date(text: &str, format: Option<&str>) -> Result<DateText, ValueErr
         first: first as u8,
         second: second as u8,
         year: y,
+        written: Written {
+            sep: sep as u8,
+            zero_first: a.len() == 2 && a.starts_with('0'),
+            zero_second: b.len() == 2 && b.starts_with('0'),
+        },
     };
     let possible = |o| dm.resolve(Some(o)).is_ok();
     if possible(DateOrder::DayFirst) || possible(DateOrder::MonthFirst) {
@@ -539,6 +608,7 @@ mod tests {
             first,
             second,
             year,
+            written: Written::default(),
         }
     }
 

@@ -150,14 +150,7 @@ impl DateColumn {
 
     /// The column's order, with a note when it was deduced; an error when the column contradicts itself.
     pub fn order(&self, at: &Origin) -> Result<(Option<DateOrder>, Option<Problem>), Problem> {
-        let show = |d: &DateText| match d {
-            DateText::DayMonth {
-                first,
-                second,
-                year,
-            } => format!("{first}/{second}/{year}"),
-            DateText::Exact(x) => x.to_string(),
-        };
+        let show = DateText::as_written;
         match (&self.day_first, &self.month_first) {
             (Some((r1, d1)), Some((r2, d2))) => Err(Problem::error(Code::DateOrder,
                 Some(at.clone()),
@@ -185,15 +178,6 @@ impl DateColumn {
 
 /// Resolves one date of a column whose order is known (or not).
 pub fn resolve(d: DateText, order: Option<DateOrder>, at: &Origin) -> Result<NaiveDate, Problem> {
-    d.resolve(order).map_err(|e| {
-        let shown = match d {
-            DateText::DayMonth {
-                first,
-                second,
-                year,
-            } => format!("{first}/{second}/{year}"),
-            DateText::Exact(x) => x.to_string(),
-        };
-        value_problem(e, &Cell::Text(&shown), at)
-    })
+    d.resolve(order)
+        .map_err(|e| value_problem(e, &Cell::Text(&d.as_written()), at))
 }
