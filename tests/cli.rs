@@ -406,7 +406,7 @@ fn every_kind_of_bad_input_names_its_place() {
         Case { name: "end before start", file: "reps.csv", text: "rep_id,team,start_date,end_date\nN1,North,2027-05-01,2027-04-01\n", code: 3, expect: &["reps.csv, row 2, column D (end_date)", "before start_date"] },
         Case { name: "impossible date", file: "reps.csv", text: "rep_id,team,start_date\nN1,North,2027-02-30\n", code: 3, expect: &["reps.csv, row 2, column C (start_date)", "impossible date"] },
         Case { name: "ambiguous dates", file: "reps.csv", text: "rep_id,team,start_date\nN1,North,03/04/2026\nS1,South,05/06/2026\n", code: 3, expect: &["reps.csv, row 2, column C (start_date)", "ambiguous", "date_format"] },
-        Case { name: "mixed date orders", file: "reps.csv", text: "rep_id,team,start_date\nN1,North,13/04/2026\nS1,South,05/26/2026\n", code: 3, expect: &["reps.csv, column C (start_date)", "mixes day/month/year (row 2: 13/4/2026) and month/day/year (row 3: 5/26/2026)"] },
+        Case { name: "mixed date orders", file: "reps.csv", text: "rep_id,team,start_date\nN1,North,13/04/2026\nS1,South,05/26/2026\n", code: 3, expect: &["reps.csv, column C (start_date)", "mixes day/month/year (row 2: 13/04/2026) and month/day/year (row 3: 05/26/2026)"] },
         Case { name: "unmapped level", file: "reps.csv", text: "rep_id,team,level\nN1,North,senior\nS1,South,\n", code: 3, expect: &["reps.csv, row 2, column C (level)", "found \"senior\"", "[capability.levels]"] },
         Case { name: "empty rep id", file: "reps.csv", text: "rep_id,team\n,North\nS1,South\n", code: 3, expect: &["reps.csv, row 2, column A (rep_id)", "needs a rep_id"] },
         Case { name: "shifted column", file: "reps.csv", text: "rep_id,team\nN1,North\nS1,South,extra\n", code: 3, expect: &["reps.csv, row 3", "header has 2"] },
@@ -478,7 +478,7 @@ fn deduced_date_order_is_reported() {
     f.write("reps.csv", &reps);
     let o = f.split_ok();
     assert!(
-        o.stderr.contains("note: reps.csv, column G (start_date): dates read as day/month/year, as row 4 (15/3/2027) shows"),
+        o.stderr.contains("note: reps.csv, column G (start_date): dates read as day/month/year, as row 4 (15/03/2027) shows"),
         "{}",
         o.stderr
     );
