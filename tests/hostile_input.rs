@@ -377,3 +377,36 @@ fn extreme_factors_in_the_plan_file_are_refused_not_computed() {
         &["plan.toml", "metrics.visits.role_weights.hunter", "NaN"],
     );
 }
+
+#[test]
+fn track_refuses_formula_leading_ids_in_a_hand_edited_plan_csv() {
+    let f = Fixture::small();
+    f.split_ok();
+    let csv = f
+        .read("out/plan.csv")
+        .replace(",N1,", ",=HYPERLINK(\"x\"),");
+    f.write("out/plan.csv", &csv);
+    f.write("actuals.csv", "date,rep_id,amount\n2027-01-10,N2,5\n");
+    let o = run_clean(
+        &f,
+        &[
+            "track",
+            "--plan",
+            "out",
+            "--actuals",
+            "actuals.csv",
+            "--as-of",
+            "2027-03-15",
+        ],
+    );
+    o.fails_with(
+        3,
+        &[
+            "out/plan.csv, row",
+            "column B (rep_id)",
+            "formula",
+            "=HYPERLINK",
+        ],
+    );
+    assert!(!f.path("out/progress.csv").exists());
+}

@@ -131,6 +131,11 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
         let [team, rep_id, metric, period, kind, target] =
             std::array::from_fn(|c| rec.get(c).unwrap_or_default());
         let col = |c: usize| at.at_col(c as u32, super::write_csv::HEADER[c]);
+        for (c, text) in [(0, team), (1, rep_id), (2, metric)] {
+            if let Some(why) = crate::engine::limits::formula_problem(text) {
+                return Err(Problem::error(Code::FormulaStart, Some(col(c)), why).with_value(text));
+            }
+        }
         let value = Decimal::from_str(target)
             .ok()
             .filter(|v| v.abs() <= super::cells::LARGEST)
