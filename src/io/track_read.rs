@@ -122,6 +122,7 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
     }
     let mut metrics: Vec<PlanMetric> = Vec::new();
     let mut reps: Vec<TrackRep> = Vec::new();
+    let mut rep_index: std::collections::HashMap<String, usize> = Default::default();
     let mut rows: Vec<MonthRow> = Vec::new();
     for (i, rec) in records.enumerate() {
         let line = i as u32 + 2;
@@ -178,7 +179,7 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
                 )
                 .with_value(period)
             })?;
-        let rep = match reps.iter().position(|r| r.id == rep_id) {
+        let rep = match rep_index.get(rep_id).copied() {
             Some(r) if reps[r].team == team => r,
             Some(r) => {
                 return Err(Problem::error(
@@ -189,6 +190,7 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
                 .with_value(team))
             }
             None => {
+                rep_index.insert(rep_id.to_string(), reps.len());
                 reps.push(TrackRep {
                     id: rep_id.to_string(),
                     team: team.to_string(),
