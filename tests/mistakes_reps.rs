@@ -265,3 +265,27 @@ fn dates_are_quoted_as_written() {
         &["dates read as day/month/year, as row 3 (13/02/2020) shows"],
     );
 }
+
+#[test]
+fn a_column_that_looks_like_a_missing_one_is_a_warning_not_ignored() {
+    for (from, to, column, letter) in [
+        (",fte\n", ",FTE %\n", "fte", "J"),
+        (",capability,", ",capabilty,", "capability", "F"),
+        (",role,", ",Role Type,", "role", "G"),
+        (",start_date,", ",Start Date,", "start_date", "H"),
+        (",end_date,", ",end date,", "end_date", "I"),
+        (",email,", ",E-mail,", "email", "C"),
+    ] {
+        let f = Fixture::example();
+        edit(&f, "reps.csv", from, to);
+        let header = to.trim_matches(|c| c == ',' || c == '\n');
+        warns(
+            &f,
+            &[
+                &format!("warning: reps.csv, row 1, column {letter} ({header}): this column is not read, and the table has no {column} column"),
+                &format!("is it the {column} column? map it with columns = {{ {column} = \"{header}\" }} under [reps]"),
+                "[W-UNREAD-COLUMN]",
+            ],
+        );
+    }
+}

@@ -162,6 +162,8 @@ codes! {
     HistoryDate = Error,
     /// History or actual rows name a rep that is not in the reps table or the plan.
     UnknownRep = Warning,
+    /// A column that is not read although its header looks like one the table lacks.
+    UnreadColumn = Warning,
     /// The plan file is not valid TOML.
     PlanFileSyntax = Error,
     /// The plan file has a key plan does not know.

@@ -243,6 +243,62 @@ fn likeness(h: &str, a: &str) -> f64 {
     }
 }
 
+/// Headers that no column was matched to but that look like a column the
+/// table lacks (as [`missing_hint`] judges it), with that column's name:
+/// their values would be left out without a word. A history's rep, date,
+/// amount and metric columns are left to the errors for missing columns
+/// (raised when the rules use them); its `customer` changes no plan, nor
+/// does `month` next to a date.
+pub fn unread_near_misses(kind: TableKind, map: &ColumnMap) -> Vec<(usize, &'static str)> {
+    let used: Vec<usize> = map.index.values().copied().collect();
+    let lacking: Vec<&'static str> = kind
+        .aliases()
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| !map.index.contains_key(*c))
+        .filter(|c| match kind {
+            TableKind::History => {
+                *c == "team" || (*c == "month" && !map.index.contains_key("date"))
+            }
+            _ => true,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (i, h) in map.headers.iter().enumerate() {
+        if h.trim().is_empty() || used.contains(&i) {
+            continue;
+        }
+        let best = lacking
+            .iter()
+            .map(|c| {
+                (
+                    names_of(kind, c)
+                        .map(|a| likeness(&norm(h), a))
+                        .fold(0.0, f64::max),
+                    *c,
+                )
+            })
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, c)) = best {
+            out.push((i, c));
+        }
+    }
+    out
+}
+
+/// A column's canonical name and its aliases.
+fn names_of(kind: TableKind, canonical: &str) -> impl Iterator<Item = &'static str> {
+    let aliases = kind
+        .aliases()
+        .iter()
+        .find(|(c, _)| *c == canonical)
+        .map(|(c, a)| (*c, *a));
+    aliases
+        .into_iter()
+        .flat_map(|(c, a)| std::iter::once(c).chain(a.iter().copied()))
+}
+
 /// The column names a header lacks, with the nearest header as a hint.
 pub fn missing_hint(kind: TableKind, headers: &[String], wanted: &str) -> Option<String> {
     let aliases = kind

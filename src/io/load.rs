@@ -175,6 +175,21 @@ impl<'a> Base<'a> {
             &self.src.options.columns,
             &at,
         )?;
+        for (i, column) in columns::unread_near_misses(self.kind, &self.map) {
+            let header = &self.map.headers[i];
+            self.problems.push(
+                Problem::warning(
+                    Code::UnreadColumn,
+                    Some(at.at_col(i as u32, header)),
+                    format!("this column is not read, and the table has no {column} column"),
+                )
+                .with_value(header.as_str())
+                .with_hint(format!(
+                    "is it the {column} column? map it with columns = {{ {column} = {header:?} }} under [{}]",
+                    self.kind.name()
+                )),
+            );
+        }
         let mut filters = Vec::new();
         for (list, keep) in [
             (&self.src.options.filter, true),
