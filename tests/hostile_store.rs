@@ -449,3 +449,55 @@ fn a_fault_midway_through_a_file_by_file_install_says_so_and_the_rerun_completes
     assert_eq!(now.remove("notes.txt"), Some(Entry::File(b"mine".to_vec())));
     assert!(now == new, "the rerun completes the new plan");
 }
+
+#[test]
+fn a_trailing_slash_never_lets_a_link_through() {
+    let f = Fixture::small();
+    f.split_ok();
+    std::fs::create_dir(f.path("real")).unwrap();
+    for link in ["lnk", "trk", "el", "d"] {
+        std::os::unix::fs::symlink(f.path("real"), f.path(link)).unwrap();
+    }
+    f.write("actuals.csv", "date,rep_id,amount\n2027-01-10,N1,5\n");
+    let before = snapshot(f.dir.path());
+    split(&f, "lnk/", &[]).fails_with(4, &["symbolic link"]);
+    f.run(&[
+        "track",
+        "--plan",
+        "out",
+        "--actuals",
+        "actuals.csv",
+        "--as-of",
+        "2027-03-15",
+        "--out",
+        "trk/",
+    ])
+    .fails_with(4, &["trk", "symbolic link"]);
+    f.run(&[
+        "mail",
+        "--plan",
+        "out",
+        "--eml",
+        "el/",
+        "--from",
+        "A <a@b.c>",
+    ])
+    .fails_with(4, &["el", "symbolic link"]);
+    f.run(&["init", "d/"]).fails_with(4, &["symbolic link"]);
+    assert_same(&before, &snapshot(f.dir.path()), "the fixture");
+    assert_eq!(std::fs::read_dir(f.path("real")).unwrap().count(), 0);
+    // A trailing slash on a real folder is the folder.
+    let o = split(&f, "out/../out/", &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+}
+
+#[test]
+fn a_refused_out_leaves_no_lock_file_beside_it() {
+    let f = Fixture::small();
+    f.write("mine/notes.txt", "mine");
+    let before = snapshot(f.dir.path());
+    for out in ["mine", "plan.toml", "targets.csv", "."] {
+        assert_eq!(split(&f, out, &[]).code, 4, "{out}");
+    }
+    assert_same(&before, &snapshot(f.dir.path()), "after refused runs");
+}

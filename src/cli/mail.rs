@@ -277,19 +277,15 @@ fn write_eml(dir: &Path, ready: &[Ready], quiet: bool) -> Result<(), Fail> {
     }
     let fail = |e: std::io::Error| output(format!("{}: {}", dir.display(), io_reason(&e)));
     std::fs::create_dir_all(dir).map_err(fail)?;
+    let folder = crate::store::dir::Dir::open(dir).map_err(fail)?;
     for r in ready {
         let name = r.letter.path.rsplit('/').next().unwrap_or(&r.letter.path);
-        let stem = name.strip_suffix(".xlsx").unwrap_or(name);
-        let path = dir.join(format!("{stem}.eml"));
-        let tmp = dir.join(format!(".{stem}.eml.tmp"));
-        std::fs::write(&tmp, r.message.formatted())
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                fail(e)
-            })?;
+        let eml = format!("{}.eml", name.strip_suffix(".xlsx").unwrap_or(name));
+        crate::store::replace::replace_files(&folder, &[(&eml, &r.message.formatted())]).map_err(
+            |(name, e)| output(format!("{}: {}", dir.join(name).display(), io_reason(&e))),
+        )?;
         if !quiet {
-            eprintln!("wrote {}", path.display());
+            eprintln!("wrote {}", dir.join(&eml).display());
         }
     }
     Ok(())

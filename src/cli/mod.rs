@@ -378,6 +378,13 @@ fn begin_writing(
     force: bool,
     replans: Option<&str>,
 ) -> Result<(persist::OutLock, persist::Staging), String> {
+    let refused = |e: persist::PersistError| match e {
+        persist::PersistError::Foreign { .. } => {
+            format!("{e}; use an empty or new folder, or --force to write into it")
+        }
+        e => e.to_string(),
+    };
+    persist::writable_state(out, force).map_err(refused)?;
     let lock = persist::lock(out).map_err(|e| e.to_string())?;
     if replans.is_some() && manifest_sha(out).as_deref() != replans {
         return Err(format!(
@@ -385,12 +392,7 @@ fn begin_writing(
             out.path().display()
         ));
     }
-    let stage = persist::Staging::begin(out, force).map_err(|e| match e {
-        persist::PersistError::Foreign { .. } => {
-            format!("{e}\nerror: use an empty or new folder, or --force to write into it")
-        }
-        e => e.to_string(),
-    })?;
+    let stage = persist::Staging::begin(out, force).map_err(refused)?;
     Ok((lock, stage))
 }
 

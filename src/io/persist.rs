@@ -68,7 +68,7 @@ impl OutPath {
         };
         let abs = std::env::current_dir()
             .map_err(io_err(Path::new(".")))?
-            .join(out);
+            .join(crate::store::dir::without_trailing_slashes(out));
         if fs::symlink_metadata(&abs).is_ok_and(|m| m.file_type().is_symlink()) {
             return Err(PersistError::Link {
                 out: out.display().to_string(),
@@ -238,6 +238,19 @@ pub fn out_state(out: &OutPath) -> Result<OutState, PersistError> {
     }
 }
 
+/// What `--out` holds, when a run may write it: a foreign folder is refused
+/// unless `force`, a file or link always. Checked before the lock is taken,
+/// so that a refused run leaves nothing beside `--out`.
+pub fn writable_state(out: &OutPath, force: bool) -> Result<OutState, PersistError> {
+    let state = out_state(out)?;
+    if state == OutState::Foreign && !force {
+        return Err(PersistError::Foreign {
+            out: out.path().display().to_string(),
+        });
+    }
+    Ok(state)
+}
+
 /// Removes temporary folders beside `out` left by runs whose process is gone.
 fn remove_stale(out: &OutPath) {
     let Ok(entries) = fs::read_dir(&out.parent) else {
@@ -349,12 +362,7 @@ impl Staging {
     /// temporary folders and opens a fresh temporary folder (the spare, when
     /// it holds only what plan leaves there).
     pub fn begin(out: &OutPath, force: bool) -> Result<Staging, PersistError> {
-        let state = out_state(out)?;
-        if state == OutState::Foreign && !force {
-            return Err(PersistError::Foreign {
-                out: out.path().display().to_string(),
-            });
-        }
+        let state = writable_state(out, force)?;
         let parent = out.parent_dir()?;
         remove_stale(out);
         let tmp_name = out.sibling(&format!("tmp-{}", std::process::id()));

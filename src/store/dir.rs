@@ -36,6 +36,8 @@ const DIR_FLAGS: OFlags = OFlags::RDONLY
 impl Dir {
     /// Opens the folder at `path`; a link as its last part is refused.
     pub fn open(path: &Path) -> io::Result<Dir> {
+        // A trailing slash would make the kernel follow a link as the last part.
+        let path = &without_trailing_slashes(path);
         match rfs::open(path, DIR_FLAGS, Mode::empty()) {
             Ok(fd) => Ok(Dir { fd }),
             Err(e) if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) => {
@@ -173,6 +175,12 @@ impl Dir {
     pub fn sync(&self) -> io::Result<()> {
         Ok(rfs::fsync(&self.fd)?)
     }
+}
+
+/// `path` without trailing slashes (`/` itself stays): rebuilt from its
+/// parts, which also drops `.` parts.
+pub fn without_trailing_slashes(path: &Path) -> std::path::PathBuf {
+    path.components().collect()
 }
 
 /// The error for a folder that is a symbolic link (or another special file).
