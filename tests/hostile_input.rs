@@ -410,3 +410,22 @@ fn track_refuses_formula_leading_ids_in_a_hand_edited_plan_csv() {
     );
     assert!(!f.path("out/progress.csv").exists());
 }
+
+#[test]
+fn control_characters_in_ids_and_teams_are_refused_at_the_cell() {
+    for (from, to, cell) in [
+        (
+            "N1,Ann",
+            "N1\u{1b}[31mX,Ann",
+            "reps.csv, row 2, column A (rep_id)",
+        ),
+        (
+            "Bob,bob@x.com,North",
+            "Bob,bob@x.com,No\u{7}rth",
+            "reps.csv, row 3, column D (team)",
+        ),
+    ] {
+        let f = with("reps.csv", &support::SMALL_REPS.replace(from, to));
+        refused(&f, &[cell, "control character", "[E-IDENTIFIER-CONTROL]"]);
+    }
+}

@@ -144,7 +144,7 @@ impl Config {
         );
         for (name, def) in defs {
             let named = format!("metrics.{name}");
-            let formula = limits::formula_problem(&name).map(|m| (Code::FormulaStart, m.into()));
+            let formula = limits::identifier_problem(&name).map(|(c, m)| (c, m.into()));
             let long = limits::text_problem(&name).map(|m| (Code::CellText, m));
             for (code, msg) in formula.into_iter().chain(long) {
                 problems.push(Problem::error(code, at(&named), msg).with_value(name.clone()));

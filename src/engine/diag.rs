@@ -94,6 +94,8 @@ codes! {
     CellText = Error,
     /// An identifier that a spreadsheet would run as a formula.
     FormulaStart = Error,
+    /// An identifier (rep id, team, scope, metric) holding a control character.
+    IdentifierControl = Error,
     /// A control character in a rep's name.
     ControlCharacter = Warning,
     /// A rep's email is not an address plan mail can send to.

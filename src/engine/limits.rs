@@ -40,6 +40,22 @@ pub fn formula_problem(s: &str) -> Option<&'static str> {
     )
 }
 
+/// The problem with an identifier (a rep id, a team, scope or metric name)
+/// that `plan.csv` and `progress.csv` carry: a formula start
+/// ([`formula_problem`]) or a control character, which would reach those
+/// files raw.
+pub fn identifier_problem(s: &str) -> Option<(crate::engine::diag::Code, &'static str)> {
+    use crate::engine::diag::Code;
+    formula_problem(s)
+        .map(|m| (Code::FormulaStart, m))
+        .or_else(|| {
+            s.chars().any(char::is_control).then_some((
+                Code::IdentifierControl,
+                "an identifier cannot hold a control character (a newline, tab or escape)",
+            ))
+        })
+}
+
 /// The problem with a text that goes into a workbook cell, if any.
 pub fn text_problem(s: &str) -> Option<String> {
     let n = s.chars().count();

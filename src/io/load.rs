@@ -266,11 +266,11 @@ impl<'a> Base<'a> {
     /// opening a CSV would run it as a formula.
     fn identifier(&mut self, row: &Row, name: &str) -> String {
         let s = self.text(row, name);
-        if let Some(msg) = limits::formula_problem(&s) {
+        if let Some((code, msg)) = limits::identifier_problem(&s) {
             self.report(
                 row,
                 name,
-                Problem::error(Code::FormulaStart, None, msg).with_value(shown(&s)),
+                Problem::error(code, None, msg).with_value(shown(&s)),
             );
         }
         s
