@@ -429,3 +429,30 @@ fn control_characters_in_ids_and_teams_are_refused_at_the_cell() {
         refused(&f, &[cell, "control character", "[E-IDENTIFIER-CONTROL]"]);
     }
 }
+
+#[test]
+fn track_refuses_progress_figures_beyond_fifteen_digits() {
+    let f = Fixture::small();
+    f.split_ok();
+    f.write(
+        "actuals.csv",
+        "date,rep_id,amount\n2027-01-10,N1,999999999999999\n2027-02-10,N1,999999999999999\n",
+    );
+    let o = run_clean(
+        &f,
+        &[
+            "track",
+            "--plan",
+            "out",
+            "--actuals",
+            "actuals.csv",
+            "--as-of",
+            "2027-02-20",
+        ],
+    );
+    o.fails_with(
+        3,
+        &["actuals.csv", "rep N1", "revenue", "15 significant digits"],
+    );
+    assert!(!f.path("out/progress.csv").exists());
+}

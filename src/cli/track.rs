@@ -16,6 +16,7 @@ use crate::io::write_track::{self, ProgressBook};
 use crate::store::dir::Dir;
 use crate::store::replace::replace_files;
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -123,6 +124,18 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
         ));
         Exit::Input
     })?;
+    if let Some(p) = tracked.rows.iter().find(|p| !fits(p, &metrics[p.metric])) {
+        let scope = match p.level {
+            track::Level::Rep(r) => format!("rep {}", input.reps[r].id),
+            track::Level::Team => format!("team {}", p.team),
+            track::Level::Company => "the company".into(),
+        };
+        report::error(&format!(
+            "{}: the progress of {scope} for {} has a figure beyond 15 significant digits (the largest a plan holds exactly); no progress file was written",
+            args.actuals, metrics[p.metric].name
+        ));
+        return Err(Exit::Input);
+    }
     let lang = args
         .lang
         .clone()
@@ -158,6 +171,25 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
     }
     print_summary(args, &book, &out);
     Ok(())
+}
+
+/// True when every figure of a progress row, as it is written (with the
+/// metric's places, at least 2), has at most 15 significant digits.
+fn fits(p: &track::Progress, metric: &track_read::PlanMetric) -> bool {
+    let places = metric.places.clamp(2, 28);
+    let max = Decimal::from_i128_with_scale(crate::engine::limits::MAX_MANTISSA.into(), places);
+    let fits = |v: Decimal| v.abs().round_dp(places) <= max;
+    [
+        p.target_year,
+        p.target_to_date,
+        p.actual_to_date,
+        p.projection,
+        p.gap,
+    ]
+    .into_iter()
+    .chain(p.needed_per_workday)
+    .chain(p.month_actuals.iter().flatten().copied())
+    .all(fits)
 }
 
 /// Today's date (UTC): the only place `plan track` reads the clock.
