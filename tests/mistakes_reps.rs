@@ -289,3 +289,34 @@ fn a_column_that_looks_like_a_missing_one_is_a_warning_not_ignored() {
         );
     }
 }
+
+#[test]
+fn a_target_of_another_fiscal_year_is_a_warning_not_dropped_silently() {
+    let f = Fixture::example();
+    // February 2027 is in fiscal year 2026 (April to March): the user meant 2028-02.
+    edit(
+        &f,
+        "targets.csv",
+        "North,revenue,2027,4710000,\n",
+        "North,revenue,2027,4710000,\nNorth,visits,2027-02,100,\n",
+    );
+    warns(
+        &f,
+        &["warning: targets.csv, row 3: a target for 2027-02 falls in fiscal year 2026, not the plan's 2027: it is left out", "[W-OTHER-YEAR-TARGET]"],
+    );
+}
+
+#[test]
+fn a_second_target_names_its_scope_period_and_first_row() {
+    let f = Fixture::example();
+    edit(
+        &f,
+        "targets.csv",
+        "North,revenue,2027,4710000,\n",
+        "North,revenue,2027,4710000,\nNorth,revenue,2027,4710000,\n",
+    );
+    refuses(
+        &f,
+        &["targets.csv, row 3: a second target for scope \"North\", metric revenue, period 2027 (the first is on row 2)"],
+    );
+}

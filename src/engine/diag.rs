@@ -124,6 +124,8 @@ codes! {
     UnknownScope = Error,
     /// A target's scope names both a team and a rep_id.
     AmbiguousScope = Error,
+    /// A target for another fiscal year than the one planned (`year`): left out.
+    OtherYearTarget = Warning,
     /// Two targets for the same scope, metric and period.
     DuplicateTarget = Error,
     /// A figure beyond those a plan holds exactly.

@@ -514,6 +514,16 @@ impl Ctx<'_> {
         let mut teams: BTreeMap<String, ScopeRows> = BTreeMap::new();
         let mut rep_targets: BTreeMap<usize, ScopeRows> = BTreeMap::new();
         let year = self.year;
+        for t in input.targets.iter().filter(|t| t.metric == mi) {
+            let other = target_year(t, input);
+            if other != year {
+                self.warn(
+                    Code::OtherYearTarget,
+                    Some(t.origin.clone()),
+                    format!("a target for {} falls in fiscal year {other}, not the plan's {year}: it is left out", t.period),
+                );
+            }
+        }
         let rows: Vec<&Target> = input
             .targets
             .iter()
@@ -562,12 +572,22 @@ impl Ctx<'_> {
                 PeriodSlot::Month(m) => &mut entry.targets.months[m],
             };
             if cell.is_some() {
+                let scope = match &t.scope {
+                    Scope::Company => "the company".to_string(),
+                    Scope::Named { display, .. } => format!("scope \"{display}\""),
+                };
+                let first = entry
+                    .rows
+                    .iter()
+                    .find(|(p, _)| self.fiscal_index(*p) == slot)
+                    .and_then(|(_, o)| o.row)
+                    .map_or(String::new(), |r| format!(" (the first is on row {r})"));
                 self.fail(
                     Code::DuplicateTarget,
                     Some(t.origin.clone()),
                     format!(
-                        "a second target for the same scope, metric {} and period",
-                        metric.name
+                        "a second target for {scope}, metric {}, period {}{first}",
+                        metric.name, t.period
                     ),
                 );
                 continue;
@@ -1260,6 +1280,7 @@ enum Owner {
     Rep(usize),
 }
 
+#[derive(Clone, Copy, PartialEq)]
 enum PeriodSlot {
     Year,
     Quarter(usize),
