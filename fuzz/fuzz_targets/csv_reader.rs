@@ -5,7 +5,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use plan::io::load::{self, RepLookup, Source};
+use plan::io::load::{self, RepLookup, Source, ValueColumn};
 use plan::io::planfile::TableOptions;
 use plan::io::read::read_table;
 use plan::io::table::ReadOptions;
@@ -41,17 +41,18 @@ fuzz_target!(|data: &[u8]| {
         &mut problems,
     );
     let _ = load::holidays(&src, &mut problems);
-    for by_name in [false, true] {
+    let columns = ["amount", "visits"].map(|name| ValueColumn {
+        name: name.to_string(),
+        needed_by: Some(name.to_string()),
+    });
+    for (by_name, by_team) in [(false, false), (true, false), (false, true)] {
         let lookup = RepLookup {
             reps: &reps,
             by_name,
+            by_team,
+            need_rep: true,
         };
-        let _ = load::history(
-            &src,
-            &lookup,
-            &["amount".to_string(), "visits".to_string()],
-            &mut problems,
-        );
+        let _ = load::history(&src, &lookup, &columns, &mut problems);
     }
     for p in &problems {
         let _ = p.to_string();
