@@ -387,18 +387,7 @@ fn track_refuses_formula_leading_ids_in_a_hand_edited_plan_csv() {
         .replace(",N1,", ",=HYPERLINK(\"x\"),");
     f.write("out/plan.csv", &csv);
     f.write("actuals.csv", "date,rep_id,amount\n2027-01-10,N2,5\n");
-    let o = run_clean(
-        &f,
-        &[
-            "track",
-            "--plan",
-            "out",
-            "--actuals",
-            "actuals.csv",
-            "--as-of",
-            "2027-03-15",
-        ],
-    );
+    let o = run_clean(&f, &support::TRACK_MARCH);
     o.fails_with(
         3,
         &[

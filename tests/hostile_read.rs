@@ -293,15 +293,7 @@ fn track_refuses_a_plan_csv_that_is_a_link_to_dev_zero_or_a_fifo() {
     let f = Fixture::small();
     f.split_ok();
     f.write("actuals.csv", "date,rep_id,amount\n2027-01-10,N1,5\n");
-    let track = [
-        "track",
-        "--plan",
-        "out",
-        "--actuals",
-        "actuals.csv",
-        "--as-of",
-        "2027-03-15",
-    ];
+    let track = support::TRACK_MARCH;
     std::fs::remove_file(f.path("out/plan.csv")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", f.path("out/plan.csv")).unwrap();
     refused(

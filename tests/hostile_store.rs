@@ -461,18 +461,8 @@ fn a_trailing_slash_never_lets_a_link_through() {
     f.write("actuals.csv", "date,rep_id,amount\n2027-01-10,N1,5\n");
     let before = snapshot(f.dir.path());
     split(&f, "lnk/", &[]).fails_with(4, &["symbolic link"]);
-    f.run(&[
-        "track",
-        "--plan",
-        "out",
-        "--actuals",
-        "actuals.csv",
-        "--as-of",
-        "2027-03-15",
-        "--out",
-        "trk/",
-    ])
-    .fails_with(4, &["trk", "symbolic link"]);
+    f.run(&[&support::TRACK_MARCH[..], &["--out", "trk/"]].concat())
+        .fails_with(4, &["trk", "symbolic link"]);
     f.run(&[
         "mail",
         "--plan",

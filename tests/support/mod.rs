@@ -88,6 +88,17 @@ impl Fixture {
     }
 }
 
+/// `plan track` of the fixture's `out` plan with `actuals.csv`, as of 15 March 2027.
+pub const TRACK_MARCH: [&str; 7] = [
+    "track",
+    "--plan",
+    "out",
+    "--actuals",
+    "actuals.csv",
+    "--as-of",
+    "2027-03-15",
+];
+
 /// What a run printed and its exit code.
 #[derive(Debug)]
 pub struct Output {
