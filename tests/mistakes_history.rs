@@ -316,3 +316,30 @@ fn letters_leave_last_years_months_without_history_empty() {
         Some("n/a: last year's 2027-01, 2027-02, 2027-03 have no history")
     );
 }
+
+#[test]
+fn a_growth_of_fifteen_without_percent_is_a_warning() {
+    let f = Fixture::example();
+    let plan = f
+        .read("plan.toml")
+        .replace("[rules]", "[rules]\ngrowth_base = \"trailing\"");
+    f.write("plan.toml", &plan);
+    // Without the company row, whose total the teams must meet.
+    let targets = f
+        .read("targets.csv")
+        .replacen("North,revenue,2027,4710000,", "North,revenue,2027,,15", 1)
+        .replacen("*,revenue,2027,20961000,\n", "", 1);
+    f.write("targets.csv", &targets);
+    let o = f.run(&["split", "plan.toml", "--out", "out"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for part in [
+        "targets.csv, row 2, column E (growth)",
+        "this one is 1500%",
+        "write 15% if that is what you mean",
+        "[W-GROWTH-WITHOUT-PERCENT]",
+    ] {
+        assert!(o.stderr.contains(part), "{part:?} not in {}", o.stderr);
+    }
+    f.run(&["split", "plan.toml", "--out", "strict", "--strict"])
+        .fails_with(3, &["this one is 1500%"]);
+}

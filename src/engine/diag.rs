@@ -124,6 +124,8 @@ codes! {
     UnknownScope = Error,
     /// A target's scope names both a team and a rep_id.
     AmbiguousScope = Error,
+    /// A growth of 100 % or more written without `%` (`15` is read as 1500 %).
+    GrowthWithoutPercent = Warning,
     /// A target for another fiscal year than the one planned (`year`): left out.
     OtherYearTarget = Warning,
     /// Two targets for the same scope, metric and period.

@@ -713,6 +713,25 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
             if b.problems.len() > before {
                 return;
             }
+            if let Some(g) = growth.filter(|g| g.abs() >= Decimal::ONE) {
+                let written = b.written(row, "growth");
+                if !written.contains('%') {
+                    let percent = (g * Decimal::ONE_HUNDRED).normalize();
+                    b.problems.push(
+                        Problem::warning(
+                            Code::GrowthWithoutPercent,
+                            Some(growth_at.clone()),
+                            format!(
+                                "a growth written without % is a fraction: this one is {percent}%"
+                            ),
+                        )
+                        .with_value(written.as_str())
+                        .with_hint(format!(
+                            "write {written}% if that is what you mean, or {percent}% to keep it"
+                        )),
+                    );
+                }
+            }
             let (value, value_cell) = match (amount, growth) {
                 (Some(a), None) if a < Decimal::ZERO => {
                     let at = b.at(row.number, "amount");
