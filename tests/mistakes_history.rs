@@ -343,3 +343,20 @@ fn a_growth_of_fifteen_without_percent_is_a_warning() {
     f.run(&["split", "plan.toml", "--out", "strict", "--strict"])
         .fails_with(3, &["this one is 1500%"]);
 }
+
+#[test]
+fn a_filter_that_keeps_no_history_row_says_so() {
+    let f = Fixture::example();
+    let plan = f.read("plan.toml") + "\n[history]\nfilter = { rep_id = \"NOBODY\" }\n";
+    f.write("plan.toml", &plan);
+    let o = f.run(&["split", "plan.toml", "--out", "out"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for part in [
+        "history.csv: no history rows pass the plan file's filter and exclude rules (",
+        " rows left out)",
+        "check the values of filter and exclude under [history]",
+        "[W-NO-HISTORY]",
+    ] {
+        assert!(o.stderr.contains(part), "{part:?} not in {}", o.stderr);
+    }
+}

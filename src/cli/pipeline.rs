@@ -242,7 +242,15 @@ fn read_history(
     }
     if hist.company.is_empty() {
         if !problems.iter().any(Problem::is_error) {
-            problems.push(Problem::warning(Code::NoHistory, at, "no history rows: seasonality by working days, shares by capability and equal shares"));
+            let msg = match hist.filtered_rows {
+                0 => "no history rows: seasonality by working days, shares by capability and equal shares".to_string(),
+                n => format!("no history rows pass the plan file's filter and exclude rules ({} rows left out): seasonality by working days, shares by capability and equal shares", crate::engine::diag::thousands(n)),
+            };
+            let p = Problem::warning(Code::NoHistory, at, msg);
+            problems.push(match hist.filtered_rows {
+                0 => p,
+                _ => p.with_hint("check the values of filter and exclude under [history] against the file's (trimmed, case-insensitive)"),
+            });
         }
         return hist;
     }

@@ -199,6 +199,8 @@ pub struct History {
     pub unknown_ids: Vec<UnknownRep>,
     /// Whether the history has a rep column.
     pub has_rep_column: bool,
+    /// Rows the plan file's `filter` and `exclude` left out.
+    pub filtered_rows: u64,
 }
 
 /// Unknown reps named in a warning, at most.

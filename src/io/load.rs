@@ -1179,6 +1179,8 @@ pub fn history(
             if self.base.keep(row) {
                 self.base.rows += 1;
                 self.take(row);
+            } else {
+                self.history.filtered_rows += 1;
             }
             Ok(())
         }
