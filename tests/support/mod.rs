@@ -108,6 +108,17 @@ pub struct Output {
 }
 
 impl Output {
+    /// Asserts that stderr holds every fragment.
+    pub fn says(&self, fragments: &[&str]) {
+        for f in fragments {
+            assert!(
+                self.stderr.contains(f),
+                "stderr lacks {f:?}:\n{}",
+                self.stderr
+            );
+        }
+    }
+
     /// Asserts the exit code and that stderr holds every fragment.
     pub fn fails_with(&self, code: i32, fragments: &[&str]) {
         assert_eq!(self.code, code, "exit code; stderr: {}", self.stderr);
