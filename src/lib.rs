@@ -1,15 +1,18 @@
 //! `plan` compiles a sales-target plan from spreadsheets.
 //!
-//! Data flows one way: [`io`] reads the input tables into the [`engine`]'s
+//! Data flows one way: [`input`] reads the input tables into the [`engine`]'s
 //! model, [`engine::plan::make_plan`] computes an exact plan (pure: no files,
-//! no clock), and [`io`] renders it to bytes and writes the output folder
-//! atomically. [`cli`] parses flags and turns outcomes into exit codes.
+//! no clock), [`render`] turns it into bytes and [`store`] writes the output
+//! folder atomically. [`cli`] parses flags and turns outcomes into exit codes.
 
 // A `Problem` carries its whole location; errors are rare, so its size is no cost.
 #![allow(clippy::result_large_err)]
 
+pub mod app;
 pub mod cli;
 pub mod engine;
+pub mod folder;
 pub mod input;
-pub mod io;
+pub mod mail;
+pub mod render;
 pub mod store;

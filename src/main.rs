@@ -7,7 +7,7 @@ fn main() -> std::process::ExitCode {
     // output error (exit 4) by the command, without a panic message.
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !plan::io::xlsx_style::is_write_panic(info.payload()) {
+        if !plan::render::xlsx::style::is_write_panic(info.payload()) {
             report(info);
         }
     }));

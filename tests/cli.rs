@@ -500,9 +500,10 @@ fn a_second_run_on_a_locked_out_exits_4_and_a_later_run_succeeds() {
     let f = Fixture::small();
     f.split_ok();
     let before = sha_tree(&f.path("out"));
-    let lock =
-        plan::io::persist::lock(&plan::io::persist::OutPath::resolve(&f.path("out")).unwrap())
-            .unwrap();
+    let lock = plan::store::staging::lock(
+        &plan::store::staging::OutPath::resolve(&f.path("out")).unwrap(),
+    )
+    .unwrap();
     f.run(&["split", "plan.toml", "--out", "out"])
         .fails_with(4, &["another plan run is writing", ".out.plan-lock"]);
     assert_eq!(

@@ -7,9 +7,9 @@ use chrono::{Datelike, NaiveDate};
 use plan::engine::calendar::{Fiscal, WorkCalendar, YearCalendar};
 use plan::engine::diag::Origin;
 use plan::engine::layout::{self, MONTH0, WEEK0};
+use plan::engine::model::PeriodText;
 use plan::engine::model::*;
 use plan::engine::plan::make_plan;
-use plan::engine::value::PeriodText;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 

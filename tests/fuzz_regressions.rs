@@ -4,8 +4,8 @@
 #![allow(clippy::result_large_err)]
 
 use plan::engine::diag::Problem;
-use plan::io::read::read_table;
-use plan::io::table::{Header, ReadOptions, Row, RowVisitor};
+use plan::input::read::read_table;
+use plan::input::table::{Header, ReadOptions, Row, RowVisitor};
 use std::path::Path;
 
 /// Takes any row with an "a" cell as the header; keeps nothing.

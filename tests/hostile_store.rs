@@ -92,8 +92,9 @@ fn a_file_added_to_a_plan_folder_stays_and_old_plan_files_go() {
     let manifest: serde_json::Value = serde_json::from_str(&f.read("out/manifest.json")).unwrap();
     for entry in manifest["files"].as_array().unwrap() {
         let p = entry["path"].as_str().unwrap();
-        let sha =
-            plan::io::manifest::sha256_hex(&std::fs::read(f.path(&format!("out/{p}"))).unwrap());
+        let sha = plan::folder::manifest::sha256_hex(
+            &std::fs::read(f.path(&format!("out/{p}"))).unwrap(),
+        );
         assert_eq!(entry["sha256"], sha.as_str(), "{p}");
     }
 }

@@ -5,7 +5,7 @@
 use plan::cli::args::InputArgs;
 use plan::cli::config::Config;
 use plan::cli::pipeline;
-use plan::io::persist::{Discard, Fill, PersistError, Sink};
+use plan::store::staging::{Discard, Fill, PersistError, Sink};
 use proptest::prelude::*;
 use std::sync::Mutex;
 

@@ -300,7 +300,7 @@ fn progress_matches_hand_computed_figures() {
             .iter()
             .zip(["progress.xlsx", "progress.csv"])
         {
-            let sha = plan::io::manifest::sha256_hex(
+            let sha = plan::folder::manifest::sha256_hex(
                 &std::fs::read(f.path(&format!("out/{name}"))).unwrap(),
             );
             assert_eq!(entry["path"], name);

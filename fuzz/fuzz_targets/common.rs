@@ -1,7 +1,7 @@
 //! What the reader targets share: a scratch folder per process and a visitor.
 
 use plan::engine::diag::Problem;
-use plan::io::table::{Cell, Header, Row, RowVisitor};
+use plan::input::table::{Cell, Header, Row, RowVisitor};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 

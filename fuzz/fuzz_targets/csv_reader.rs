@@ -5,10 +5,10 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use plan::io::load::{self, RepLookup, Source, ValueColumn};
-use plan::io::planfile::TableOptions;
-use plan::io::read::read_table;
-use plan::io::table::ReadOptions;
+use plan::input::load::{self, RepLookup, Source, ValueColumn};
+use plan::app::plan_file::TableOptions;
+use plan::input::read::read_table;
+use plan::input::table::ReadOptions;
 use std::collections::BTreeMap;
 
 fuzz_target!(|data: &[u8]| {

@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
                 lang: "en".into(),
                 replans: None,
             };
-            let files = pipeline::render(&config, &planned, &opts, &plan::io::persist::Discard)
+            let files = pipeline::render(&config, &planned, &opts, &plan::store::staging::Discard)
                 .expect("renders");
             assert!(
                 files.files.len() >= 2,

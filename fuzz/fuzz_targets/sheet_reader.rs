@@ -9,10 +9,10 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use plan::io::load::{self, Source};
-use plan::io::planfile::TableOptions;
-use plan::io::read::read_table;
-use plan::io::table::ReadOptions;
+use plan::input::load::{self, Source};
+use plan::app::plan_file::TableOptions;
+use plan::input::read::read_table;
+use plan::input::table::ReadOptions;
 
 fuzz_target!(|data: &[u8]| {
     for name in ["t.xlsx", "t.xlsb", "t.xls", "t.ods"] {

@@ -1,8 +1,8 @@
-//! Every text parser of `plan::engine::value` on arbitrary text: nothing may panic.
+//! Every text parser of `plan::input::parse` on arbitrary text: nothing may panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use plan::engine::value::{
+use plan::input::parse::{
     date_from_serial, parse_date, parse_growth, parse_number, parse_period, DateOrder, DateText,
 };
 

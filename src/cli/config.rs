@@ -1,12 +1,12 @@
 //! The checked configuration of a run: the plan file merged with the flags.
 
-use super::args::InputArgs;
+use crate::app::plan_file::{self, PlanFile, RulesDef, SeasonalityDef, TableOptions};
+use crate::cli::args::InputArgs;
 use crate::engine::calendar::Fiscal;
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::limits;
 use crate::engine::model::{GrowthBase, Metric, MetricKind, Rules, Seasonality};
-use crate::engine::value;
-use crate::io::planfile::{self, PlanFile, RulesDef, SeasonalityDef, TableOptions};
+use crate::input::parse;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,7 +44,7 @@ pub struct Config {
     pub fiscal: Fiscal,
     pub metrics: Vec<Metric>,
     /// The metrics' `history_column` as written (None: the metric's own name; amount for revenue).
-    pub metric_columns: Vec<Option<planfile::HistoryColumn>>,
+    pub metric_columns: Vec<Option<plan_file::HistoryColumn>>,
     pub levels: BTreeMap<String, f64>,
     /// A re-plan: the previous plan's past months to keep (set by `split --as-of`).
     pub frozen: Option<crate::engine::model::Frozen>,
@@ -56,9 +56,9 @@ impl Config {
         let (plan_file, plan_display, base) = match &args.plan_file {
             Some(p) => {
                 let display = p.display().to_string();
-                let text = planfile::read(p, &display).map_err(|p| ConfigError::Input(vec![p]))?;
+                let text = plan_file::read(p, &display).map_err(|p| ConfigError::Input(vec![p]))?;
                 let pf =
-                    planfile::parse(&text, &display).map_err(|p| ConfigError::Input(vec![p]))?;
+                    plan_file::parse(&text, &display).map_err(|p| ConfigError::Input(vec![p]))?;
                 let base = p.parent().map(Path::to_path_buf).unwrap_or_default();
                 (pf, display, base)
             }
@@ -134,7 +134,7 @@ impl Config {
             .get("revenue")
             .cloned()
             .unwrap_or_default();
-        let mut defs: Vec<(String, planfile::MetricDef)> = vec![("revenue".into(), revenue_def)];
+        let mut defs: Vec<(String, plan_file::MetricDef)> = vec![("revenue".into(), revenue_def)];
         defs.extend(
             plan_file
                 .metrics
@@ -183,7 +183,7 @@ impl Config {
             };
             let unit = match def.round_to {
                 None => default_unit,
-                Some(n) => match value::parse_number(&format!("{}", n.as_f64()), false) {
+                Some(n) => match parse::parse_number(&format!("{}", n.as_f64()), false) {
                     Ok(u) if u > Decimal::ZERO => u.normalize(),
                     _ => {
                         problems.push(
@@ -222,7 +222,7 @@ impl Config {
                 &mut problems,
                 &at,
             );
-            if def.history_column == Some(planfile::HistoryColumn::Off(true)) {
+            if def.history_column == Some(plan_file::HistoryColumn::Off(true)) {
                 problems.push(
                     Problem::error(
                         Code::PlanFileValue,

@@ -6,15 +6,15 @@
 //! reached and logged in to once, and the messages are sent one by one, each
 //! logged as soon as the server accepts it.
 
-use super::args::MailArgs;
-use super::config::io_reason;
-use super::report::{self, Exit};
+use crate::app::plan_file::{self, MailDef};
+use crate::cli::args::MailArgs;
+use crate::cli::config::io_reason;
+use crate::cli::report::{self, Exit};
 use crate::engine::diag::{Code, Origin, Problem};
-use crate::io::mail::{self, Draft, Letter, Templates};
-use crate::io::manifest::sha256_hex;
-use crate::io::planfile::{self, MailDef};
-use crate::io::sent_log::{self, MailLock, Sent, SentLog};
-use crate::io::smtp::{self, Mailer, Server};
+use crate::folder::manifest::sha256_hex;
+use crate::mail::message::{self, Draft, Letter, Templates};
+use crate::mail::smtp::{self, Mailer, Server};
+use crate::store::sent_log::{self, MailLock, Sent, SentLog};
 use lettre::message::Mailbox;
 use lettre::Message;
 use std::io::Write;
@@ -72,7 +72,7 @@ fn mail(args: &MailArgs) -> Result<(), Fail> {
     let (def, base, display) = plan_file(args.config.as_deref(), args.quiet)?;
     let from = sender(args, &def)?;
     let templates = templates(&def, &base, &display)?;
-    let (year, letters) = mail::read_manifest(&args.plan).map_err(input)?;
+    let (year, letters) = message::read_manifest(&args.plan).map_err(input)?;
     if letters.is_empty() {
         return Err(input(format!(
             "{}: the manifest lists no quota letter (was [output] rep_workbooks = false?)",
@@ -166,8 +166,8 @@ fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(MailDef, PathBuf, Stri
         return Ok((MailDef::default(), PathBuf::new(), "plan file".into()));
     };
     let display = path.display().to_string();
-    let text = planfile::read(path, &display).map_err(|p| input(p.to_string()))?;
-    let pf = planfile::parse(&text, &display).map_err(|p| {
+    let text = plan_file::read(path, &display).map_err(|p| input(p.to_string()))?;
+    let pf = plan_file::parse(&text, &display).map_err(|p| {
         report::print(&[p], quiet, false);
         input(format!(
             "{display}: the plan file is invalid; nothing was sent"
@@ -177,7 +177,7 @@ fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(MailDef, PathBuf, Stri
     Ok((pf.mail, base, display))
 }
 
-/// The sender: `--from`, else `[mail] from`; its name as [`mail::header_text`] makes it.
+/// The sender: `--from`, else `[mail] from`; its name as [`message::header_text`] makes it.
 fn sender(args: &MailArgs, def: &MailDef) -> Result<Mailbox, Fail> {
     let (text, what, fail): (_, _, fn(String) -> Fail) = match (&args.from, &def.from) {
         (Some(f), _) => (f, "--from", usage),
@@ -189,7 +189,7 @@ fn sender(args: &MailArgs, def: &MailDef) -> Result<Mailbox, Fail> {
     let parsed = text
         .parse::<Mailbox>()
         .map_err(|e| format!("not an email address: {e}"))
-        .and_then(|m| mail::mailbox(m.name.as_deref(), m.email.as_ref()));
+        .and_then(|m| message::mailbox(m.name.as_deref(), m.email.as_ref()));
     parsed.map_err(|e| fail(format!("{what} {text:?}: {e}")))
 }
 
@@ -204,7 +204,7 @@ fn templates(def: &MailDef, base: &Path, display: &str) -> Result<Templates, Fai
         (Some(b), None) => Some(b.clone()),
         (None, Some(f)) => {
             let path = base.join(f);
-            let text = mail::read_text(&path, mail::MAX_TEXT).map_err(|e| {
+            let text = message::read_text(&path, message::MAX_TEXT).map_err(|e| {
                 input(format!(
                     "{display}: [mail] body_file {f:?}: {}",
                     io_reason(&e)
@@ -216,7 +216,8 @@ fn templates(def: &MailDef, base: &Path, display: &str) -> Result<Templates, Fai
     };
     for (key, text) in [("subject", &def.subject), ("body", &body)] {
         if let Some(t) = text {
-            mail::check_template(t).map_err(|e| input(format!("{display}: [mail] {key}: {e}")))?;
+            message::check_template(t)
+                .map_err(|e| input(format!("{display}: [mail] {key}: {e}")))?;
         }
     }
     Ok(Templates {
@@ -235,20 +236,21 @@ fn prepare(
 ) -> Result<Ready, Problem> {
     let at = Some(Origin::file(&letter.path));
     let fail = |code: Code, msg: String| Problem::error(code, at.clone(), msg);
-    let workbook = mail::read_inside(plan_dir, &letter.path, mail::MAX_PLAN_FILE).map_err(|e| {
-        fail(
-            Code::Letter,
-            format!("cannot attach the letter: {}", io_reason(&e)),
-        )
-    })?;
+    let workbook =
+        message::read_inside(plan_dir, &letter.path, message::MAX_PLAN_FILE).map_err(|e| {
+            fail(
+                Code::Letter,
+                format!("cannot attach the letter: {}", io_reason(&e)),
+            )
+        })?;
     if sha256_hex(&workbook) != letter.sha256 {
         return Err(fail(Code::Letter,
             "changed since `plan split` wrote it (its SHA-256 differs from manifest.json); split again".into(),
         ));
     }
     let email = letter.email.as_deref().unwrap_or_default().trim();
-    let info = mail::rep_info(&workbook);
-    let to = mail::mailbox(info.name.as_deref(), email).map_err(|e| {
+    let info = message::rep_info(&workbook);
+    let to = message::mailbox(info.name.as_deref(), email).map_err(|e| {
         fail(Code::MailAddress, format!("rep {}: {e}", letter.rep_id)).with_value(email.to_string())
     })?;
     let (subject, body) = templates.render(&letter, &info, year);
@@ -294,7 +296,7 @@ fn write_eml(dir: &Path, ready: &[Ready], quiet: bool) -> Result<(), Fail> {
 /// The SMTP password: `[mail] password_file`, else `PLAN_SMTP_PASSWORD`.
 fn password(def: &MailDef, base: &Path) -> Result<Option<String>, Fail> {
     if let Some(f) = &def.password_file {
-        let text = mail::read_text(&base.join(f), mail::MAX_TEXT).map_err(|e| {
+        let text = message::read_text(&base.join(f), message::MAX_TEXT).map_err(|e| {
             input(format!(
                 "[mail] password_file {f:?}: cannot read it: {}",
                 io_reason(&e)

@@ -8,7 +8,7 @@ pub mod progress;
 pub mod report;
 pub mod track;
 
-use crate::io::persist;
+use crate::store::staging;
 use args::{Cli, Command, InitArgs, InputArgs, SplitArgs};
 use clap::Parser;
 use config::{Config, ConfigError};
@@ -95,7 +95,7 @@ fn check(split_args: &SplitArgs) -> Exit {
 
 fn init(args: &InitArgs) -> Exit {
     let zh = args.lang.as_deref() == Some("zh");
-    let files = match crate::io::init::files(zh) {
+    let files = match crate::render::templates::files(zh) {
         Ok(f) => f,
         Err(e) => {
             report::error(&format!("cannot make the templates: {e}"));
@@ -143,7 +143,7 @@ fn init(args: &InitArgs) -> Exit {
 struct Prepared {
     config: Config,
     as_of: Option<chrono::NaiveDate>,
-    target: persist::OutPath,
+    target: staging::OutPath,
     /// `--out` as given (or its default), as messages show it.
     out: PathBuf,
     /// In a re-plan: the SHA-256 of the previous plan's manifest.
@@ -174,7 +174,7 @@ fn prepare(args: &SplitArgs) -> Result<Prepared, Exit> {
             Some(d) => config.base.join(d),
             None => config.base.join("out"),
         });
-    let target = match persist::OutPath::resolve(&out) {
+    let target = match staging::OutPath::resolve(&out) {
         Ok(t) => t,
         Err(e) => {
             report::error(&e.to_string());
@@ -185,7 +185,7 @@ fn prepare(args: &SplitArgs) -> Result<Prepared, Exit> {
     let mut replans = None;
     if let Some(date) = as_of.filter(|_| !args.fresh && is_plan_folder(&target)) {
         let csv = target.path().join("plan.csv");
-        match crate::io::load::previous_targets(&csv, &csv.display().to_string()) {
+        match crate::input::load::previous_targets(&csv, &csv.display().to_string()) {
             Ok(targets) => {
                 config.frozen = Some(crate::engine::model::Frozen {
                     as_of: date,
@@ -265,12 +265,12 @@ fn split(args: &SplitArgs) -> Exit {
         lang,
         replans: replans.clone(),
     };
-    let previous = persist::previous_files(&target);
+    let previous = staging::previous_files(&target);
     progress.step("writing the plan");
     let mut kept = Vec::new();
     let manifest = if args.dry_run {
         let sink = progress::Tracked {
-            sink: &persist::Discard,
+            sink: &staging::Discard,
             progress: &progress,
         };
         render(&config, &planned, &opts, &sink)
@@ -337,11 +337,11 @@ fn render(
     config: &Config,
     planned: &pipeline::Planned,
     opts: &pipeline::RenderOptions,
-    sink: &dyn persist::Sink,
-) -> Result<crate::io::manifest::Manifest, String> {
+    sink: &dyn staging::Sink,
+) -> Result<crate::folder::manifest::Manifest, String> {
     let run = std::panic::AssertUnwindSafe(|| pipeline::render(config, planned, opts, sink));
     std::panic::catch_unwind(run).unwrap_or_else(|payload| {
-        if !crate::io::xlsx_style::is_write_panic(payload.as_ref()) {
+        if !crate::render::xlsx::style::is_write_panic(payload.as_ref()) {
             std::panic::resume_unwind(payload)
         }
         Err(format!(
@@ -352,21 +352,21 @@ fn render(
 }
 
 /// A failed commit: whether the previous plan is untouched depends on where it failed.
-fn commit_error(e: persist::PersistError) -> String {
+fn commit_error(e: staging::PersistError) -> String {
     match e {
-        persist::PersistError::Partial { .. } => e.to_string(),
+        staging::PersistError::Partial { .. } => e.to_string(),
         e => format!("{e}; the previous plan, if any, is untouched"),
     }
 }
 
 /// True when `out` holds a previous plan (its manifest.json a regular file).
-fn is_plan_folder(out: &persist::OutPath) -> bool {
-    matches!(persist::out_state(out), Ok(persist::OutState::Plan))
+fn is_plan_folder(out: &staging::OutPath) -> bool {
+    matches!(staging::out_state(out), Ok(staging::OutState::Plan))
 }
 
 /// The SHA-256 of the plan folder's manifest.
-fn manifest_sha(out: &persist::OutPath) -> Option<String> {
-    crate::io::manifest::sha256_file(&out.path().join("manifest.json")).ok()
+fn manifest_sha(out: &staging::OutPath) -> Option<String> {
+    crate::folder::manifest::sha256_file(&out.path().join("manifest.json")).ok()
 }
 
 /// Takes the output folder's lock (only now that the plan is made, so that a
@@ -374,25 +374,25 @@ fn manifest_sha(out: &persist::OutPath) -> Option<String> {
 /// and opens the staging folder. A re-plan whose previous plan was replaced
 /// by another run meanwhile is refused.
 fn begin_writing(
-    out: &persist::OutPath,
+    out: &staging::OutPath,
     force: bool,
     replans: Option<&str>,
-) -> Result<(persist::OutLock, persist::Staging), String> {
-    let refused = |e: persist::PersistError| match e {
-        persist::PersistError::Foreign { .. } => {
+) -> Result<(staging::OutLock, staging::Staging), String> {
+    let refused = |e: staging::PersistError| match e {
+        staging::PersistError::Foreign { .. } => {
             format!("{e}; use an empty or new folder, or --force to write into it")
         }
         e => e.to_string(),
     };
-    persist::writable_state(out, force).map_err(refused)?;
-    let lock = persist::lock(out).map_err(|e| e.to_string())?;
+    staging::writable_state(out, force).map_err(refused)?;
+    let lock = staging::lock(out).map_err(|e| e.to_string())?;
     if replans.is_some() && manifest_sha(out).as_deref() != replans {
         return Err(format!(
             "{}: another run replaced the plan while this re-plan was being made; run it again",
             out.path().display()
         ));
     }
-    let stage = persist::Staging::begin(out, force).map_err(refused)?;
+    let stage = staging::Staging::begin(out, force).map_err(refused)?;
     Ok((lock, stage))
 }
 
@@ -442,7 +442,7 @@ struct Changes {
 impl Changes {
     fn between(
         previous: &std::collections::BTreeMap<String, String>,
-        now: &crate::io::manifest::Manifest,
+        now: &crate::folder::manifest::Manifest,
     ) -> Changes {
         let mut c = Changes {
             changed: Vec::new(),

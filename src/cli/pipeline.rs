@@ -1,19 +1,19 @@
 //! read → validate → plan → render → write, one call each.
 
-use super::config::{Config, InputRef};
+use crate::app::plan_file::HistoryColumn;
+use crate::cli::config::{Config, InputRef};
 use crate::engine::calendar::WorkCalendar;
 use crate::engine::diag::{nearest, thousands, Code, Origin, Problem, Severity};
 use crate::engine::layout::{self, Periods};
 use crate::engine::model::{History, Plan, PlanInput, Rep};
 use crate::engine::plan::make_plan;
-use crate::io::columns::norm;
-use crate::io::load::{self, RepLookup, Source, ValueColumn};
-use crate::io::manifest::{self, FileEntry, Hashing, InputSum, Manifest, PlanInfo};
-use crate::io::persist::{Fill, Sink};
-use crate::io::planfile::HistoryColumn;
-use crate::io::write_books::{self, Books, PeriodBook};
-use crate::io::write_csv;
-use crate::io::write_xlsx::{self, PlanBook};
+use crate::folder::manifest::{self, FileEntry, Hashing, InputSum, Manifest, PlanInfo};
+use crate::input::columns::norm;
+use crate::input::load::{self, RepLookup, Source, ValueColumn};
+use crate::render::books::{self, Books, PeriodBook};
+use crate::render::plan_book::{self, PlanBook};
+use crate::render::plan_csv;
+use crate::store::staging::{Fill, Sink};
 use rayon::prelude::*;
 use std::io::Write;
 
@@ -365,14 +365,14 @@ pub fn render(
     // The workbooks, plan.csv, plan.xlsx and manifest.json.
     sink.expect(period_books.len() + letters.len() + 3);
     let plan_csv = || {
-        let mut fill = |w: &mut dyn Write| write_csv::plan_csv(&planned.input, &periods, &lines, w);
+        let mut fill = |w: &mut dyn Write| plan_csv::plan_csv(&planned.input, &periods, &lines, w);
         put(sink, "plan.csv".into(), &mut fill, None)
     };
     // plan.xlsx (the largest workbook), then the period workbooks (every rep in
     // each) one after another: no two of them are ever in memory together,
     // while the quota letters keep the other threads busy.
     let plan_and_periods = || {
-        let bytes = write_xlsx::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?;
+        let bytes = plan_book::plan_xlsx(&book).map_err(|e| format!("plan.xlsx: {e}"))?;
         let mut entries = vec![put(
             sink,
             "plan.xlsx".into(),
@@ -486,7 +486,7 @@ fn jobs(config: &Config, books: &Books) -> Result<(Vec<Job>, Vec<Job>), String> 
     }
     let mut letters = Vec::new();
     if output.rep_workbooks.unwrap_or(true) {
-        let names = write_books::rep_file_names(reps, books.planned());
+        let names = books::rep_file_names(reps, books.planned());
         letters.extend(
             books
                 .planned()
@@ -504,12 +504,12 @@ fn workbook(books: &Books, job: &Job, sink: &dyn Sink) -> Result<FileEntry, Stri
     let (path, bytes, rep) = match job {
         Job::Period(p) => (
             format!("periods/{}.xlsx", book.periods.labels[p.column()]),
-            write_books::period_xlsx(books, *p),
+            books::period_xlsx(books, *p),
             None,
         ),
         Job::Rep(r, name) => (
             format!("reps/{name}.xlsx"),
-            write_books::rep_xlsx(books, *r),
+            books::rep_xlsx(books, *r),
             Some(&book.input.reps[*r]),
         ),
     };

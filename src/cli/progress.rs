@@ -1,7 +1,7 @@
 //! A progress bar for `plan split`: on stderr, only on a terminal, and only
 //! once a run has taken about a second.
 
-use crate::io::persist::{Fill, PersistError, Sink};
+use crate::store::staging::{Fill, PersistError, Sink};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,20 +1,20 @@
 //! `plan track`: actuals against a plan folder → progress.xlsx, progress.csv
 //! and, with `--json`, the progress on stdout.
 
-use super::args::TrackArgs;
-use super::config::io_reason;
-use super::report::{self, Exit};
+use crate::app::plan_file::{self, PlanFile};
+use crate::cli::args::TrackArgs;
+use crate::cli::config::io_reason;
+use crate::cli::report::{self, Exit};
 use crate::engine::calendar::WorkCalendar;
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::track::{self, TrackInput, TrackRep};
-use crate::io::load::{self, Source};
-use crate::io::manifest;
-use crate::io::persist::{self, OutPath};
-use crate::io::planfile::{self, PlanFile};
-use crate::io::track_read::{self, PlanFolder};
-use crate::io::write_track::{self, ProgressBook};
+use crate::folder::manifest;
+use crate::input::actuals::{self, PlanFolder};
+use crate::input::load::{self, Source};
+use crate::render::progress::{self, ProgressBook};
 use crate::store::dir::Dir;
 use crate::store::replace::replace_files;
+use crate::store::staging::{self, OutPath};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -56,7 +56,7 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
     };
     let (config, base) = plan_file(args.config.as_deref(), args.quiet)?;
     let mut problems = Vec::new();
-    let plan = track_read::plan_folder(&args.plan, &args.plan.display().to_string())
+    let plan = actuals::plan_folder(&args.plan, &args.plan.display().to_string())
         .map_err(|p| bad_input(&mut [p], args.quiet))?;
     let calendar = calendar(args, &config, &base, &plan, &mut problems);
     if config.history.rep_key.as_deref().map(str::trim) == Some("name") {
@@ -76,7 +76,7 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
             ))
         })
         .collect();
-    let actuals = track_read::actuals(
+    let actuals = actuals::actuals(
         &Source {
             path: &path,
             display: &display,
@@ -152,10 +152,10 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
         currency: config.output.currency.as_deref(),
         company: config.output.company.as_deref(),
     };
-    let rendered = write_track::progress_xlsx(&book)
+    let rendered = progress::progress_xlsx(&book)
         .map_err(|e| format!("progress.xlsx: {e}"))
         .and_then(|x| {
-            let c = write_track::progress_csv(&book).map_err(|e| format!("progress.csv: {e}"))?;
+            let c = progress::progress_csv(&book).map_err(|e| format!("progress.csv: {e}"))?;
             Ok([x, c])
         });
     let bytes = rendered.map_err(|e| {
@@ -175,7 +175,7 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
 
 /// True when every figure of a progress row, as it is written (with the
 /// metric's places, at least 2), has at most 15 significant digits.
-fn fits(p: &track::Progress, metric: &track_read::PlanMetric) -> bool {
+fn fits(p: &track::Progress, metric: &actuals::PlanMetric) -> bool {
     let places = metric.places.clamp(2, 28);
     let max = Decimal::from_i128_with_scale(crate::engine::limits::MAX_MANTISSA.into(), places);
     let fits = |v: Decimal| v.abs().round_dp(places) <= max;
@@ -211,11 +211,11 @@ fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(PlanFile, PathBuf), Ex
         return Ok((PlanFile::default(), PathBuf::new()));
     };
     let display = path.display().to_string();
-    let text = planfile::read(path, &display).map_err(|p| {
+    let text = plan_file::read(path, &display).map_err(|p| {
         report::print(&[p], quiet, false);
         Exit::Input
     })?;
-    let pf = planfile::parse(&text, &display).map_err(|p| bad_input(&mut [p], quiet))?;
+    let pf = plan_file::parse(&text, &display).map_err(|p| bad_input(&mut [p], quiet))?;
     Ok((pf, path.parent().map(Path::to_path_buf).unwrap_or_default()))
 }
 
@@ -288,7 +288,7 @@ fn write_files(out: &Path, plan: &Path, bytes: &[Vec<u8>; 2]) -> Result<(), Stri
     let _lock = match into_plan {
         true => Some(
             OutPath::resolve(plan)
-                .and_then(|p| persist::lock(&p))
+                .and_then(|p| staging::lock(&p))
                 .map_err(|e| e.to_string())?,
         ),
         false => None,
@@ -328,7 +328,7 @@ fn list_in_manifest(dir: &Dir, files: &[(&str, &[u8])]) -> std::io::Result<()> {
 fn print_summary(args: &TrackArgs, book: &ProgressBook, out: &Path) {
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        let mut v = write_track::progress_json(book);
+        let mut v = progress::progress_json(book);
         v["out"] = out.display().to_string().into();
         v["files"] = FILES.to_vec().into();
         let _ = writeln!(stdout, "{v}");
@@ -352,7 +352,7 @@ fn print_summary(args: &TrackArgs, book: &ProgressBook, out: &Path) {
         FILES.join(" and "),
         out.display()
     );
-    for line in write_track::alert_lines(book) {
+    for line in progress::alert_lines(book) {
         let _ = writeln!(stdout, "  {line}");
     }
 }

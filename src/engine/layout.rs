@@ -1,9 +1,9 @@
 //! What goes in the outputs: every rep, team and company figure per period,
 //! in the order of SPEC §3. Pure; the writers only format it.
 
-use super::allocate::spread_days;
-use super::calendar::YearCalendar;
-use super::model::{Plan, PlanInput, Rep};
+use crate::engine::allocate::spread_days;
+use crate::engine::calendar::YearCalendar;
+use crate::engine::model::{Plan, PlanInput, Rep};
 use chrono::NaiveDate;
 
 /// The kind of a period column.

@@ -1,5 +1,6 @@
 //! The pure planning core: no file, terminal, environment or clock access.
 
+pub mod address;
 pub mod allocate;
 pub mod calendar;
 pub mod diag;
@@ -10,4 +11,3 @@ pub mod plan;
 pub mod season;
 pub mod track;
 pub mod unplanned;
-pub mod value;

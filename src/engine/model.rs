@@ -1,8 +1,7 @@
 //! The planning model: what goes into a plan and what comes out.
 
-use super::calendar::{Fiscal, WorkCalendar, YearCalendar, Ym};
-use super::diag::{Origin, Problem};
-use super::value::PeriodText;
+use crate::engine::calendar::{Fiscal, WorkCalendar, YearCalendar, Ym};
+use crate::engine::diag::{Origin, Problem};
 use chrono::NaiveDate;
 use num_rational::BigRational;
 use rust_decimal::Decimal;
@@ -372,6 +371,28 @@ pub struct Plan {
     pub metrics: Vec<MetricPlan>,
     /// Warnings and notes.
     pub problems: Vec<Problem>,
+}
+
+/// A target period (SPEC 1.4). A spreadsheet number 2027 arrives as text "2027".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PeriodText {
+    /// A fiscal year.
+    Year(i32),
+    /// A fiscal quarter, 1-4.
+    Quarter(i32, u8),
+    /// A calendar month, 1-12.
+    Month(i32, u8),
+}
+
+impl std::fmt::Display for PeriodText {
+    /// The period as the targets table writes it: `2027`, `2027-Q2`, `2027-05`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeriodText::Year(y) => write!(f, "{y}"),
+            PeriodText::Quarter(y, q) => write!(f, "{y}-Q{q}"),
+            PeriodText::Month(y, m) => write!(f, "{y}-{m:02}"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! The planning run: targets, reps and history in, exact rep-month targets out (SPEC §2).
 
-use super::allocate::{ratio_of, ratio_of_f64, round_half_away, split_exact, split_f64};
-use super::calendar::{ym_label, DayIndex, YearCalendar, Ym};
-use super::diag::{nearest, Code, Origin, Problem};
-use super::limits::{max_units, units_fit, MAX_DIGITS};
-use super::model::*;
-use super::season::{self, MonthSeries, ScopeTargets, SpreadError, Weights12};
-use super::unplanned;
-use super::value::PeriodText;
+use crate::engine::allocate::{ratio_of, ratio_of_f64, round_half_away, split_exact, split_f64};
+use crate::engine::calendar::{ym_label, DayIndex, YearCalendar, Ym};
+use crate::engine::diag::{nearest, Code, Origin, Problem};
+use crate::engine::limits::{max_units, units_fit, MAX_DIGITS};
+use crate::engine::model::PeriodText;
+use crate::engine::model::*;
+use crate::engine::season::{self, MonthSeries, ScopeTargets, SpreadError, Weights12};
+use crate::engine::unplanned;
 use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rust_decimal::Decimal;
@@ -33,8 +33,8 @@ pub fn make_plan(input: &PlanInput) -> Result<Plan, Problems> {
         .map(|m| window(&input.history, f0, m.rules.lookback_months).0)
         .fold(f0 - 12, i32::min);
     let days = DayIndex::new(&input.calendar, earliest, f0 + 11);
-    let first_day = super::calendar::ym_first_day(f0);
-    let last_day = super::calendar::ym_first_day(f0 + 12)
+    let first_day = crate::engine::calendar::ym_first_day(f0);
+    let last_day = crate::engine::calendar::ym_first_day(f0 + 12)
         .pred_opt()
         .unwrap_or(first_day);
     let counted: Vec<usize> = input
@@ -1026,7 +1026,7 @@ impl Ctx<'_> {
         plans: &[RepPlan],
     ) -> Option<(usize, Vec<[i64; 12]>)> {
         let frozen = self.input.frozen.as_ref()?;
-        let k = (super::calendar::ym_of(frozen.as_of) - self.f0).clamp(0, 12) as usize;
+        let k = (crate::engine::calendar::ym_of(frozen.as_of) - self.f0).clamp(0, 12) as usize;
         if k == 0 {
             return None;
         }
@@ -1260,7 +1260,7 @@ impl Ctx<'_> {
 /// ramp_r,m: `ramp[k]` for k calendar months from the start month, else 1.
 fn ramp(rep: &Rep, metric: &Metric, ym: Ym) -> f64 {
     let Some(start) = rep.start else { return 1.0 };
-    let k = ym - super::calendar::ym_of(start);
+    let k = ym - crate::engine::calendar::ym_of(start);
     if k >= 0 && (k as usize) < metric.rules.ramp.len() {
         metric.rules.ramp[k as usize]
     } else {

@@ -1,7 +1,7 @@
 //! Rule 1 (seasonality) and the spreading of a scope's targets over months (SPEC §1.4).
 
-use super::allocate::ratio_of;
-use super::calendar::{Fiscal, Ym};
+use crate::engine::allocate::ratio_of;
+use crate::engine::calendar::{Fiscal, Ym};
 use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rust_decimal::Decimal;

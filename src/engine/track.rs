@@ -52,7 +52,7 @@
 //! attainments share a rank (1, 2, 2, 4); reps without an attainment
 //! (Y = 0) have no rank.
 
-use super::calendar::{ym_first_day, ym_of, WorkCalendar, Ym};
+use crate::engine::calendar::{ym_first_day, ym_of, WorkCalendar, Ym};
 use chrono::{Days, NaiveDate};
 use num_traits::ToPrimitive;
 use rust_decimal::Decimal;

@@ -2,8 +2,8 @@
 //! warning per team, naming its reps, the metrics it has no target for and
 //! the nearest team that has one; and the reps left out of the plan altogether.
 
-use super::diag::{nearest, Code, Origin, Problem};
-use super::model::{MetricPlan, PlanInput, Scope};
+use crate::engine::diag::{nearest, Code, Origin, Problem};
+use crate::engine::model::{MetricPlan, PlanInput, Scope};
 use std::collections::BTreeSet;
 
 /// Reps named in one message, at most; the rest are counted.

@@ -1,3 +1,13 @@
-//! Reading input files: the one safe way to open them.
+//! Input files → the engine's model: safe opening, sniffing, csv and sheet
+//! readers, cell parsing, column mapping and the input tables.
 
+pub mod actuals;
+pub mod cells;
+pub mod columns;
+pub mod csv;
+pub mod load;
 pub mod open;
+pub mod parse;
+pub mod read;
+pub mod sheet;
+pub mod table;

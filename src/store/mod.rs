@@ -1,6 +1,9 @@
-//! The writers' ground rules: folders opened without following links, so
-//! that a run only ever writes, moves and removes entries it reached through
-//! folders it holds open itself (SPEC §5).
+//! The only writers: folders opened without following links, staging and the
+//! atomic swap, atomic replacement, locks and the sent log, so that a run only
+//! ever writes, moves and removes entries it reached through folders it holds
+//! open itself (SPEC §5).
 
 pub mod dir;
 pub mod replace;
+pub mod sent_log;
+pub mod staging;

@@ -2,7 +2,7 @@
 //! temporary sibling `.<name>.plan-tmp-<pid>`, synced, then renamed over the
 //! old one. Only regular files (or nothing) are ever replaced.
 
-use super::dir::{Dir, Kind};
+use crate::store::dir::{Dir, Kind};
 use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 

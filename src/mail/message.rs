@@ -8,8 +8,8 @@
 //! language (the default subject and body follow it), so nothing is added to
 //! the plan folder's format.
 
-use super::manifest::{sha256_hex, Manifest};
-use super::xlsx_labels::labels;
+use crate::folder::manifest::{sha256_hex, Manifest};
+use crate::render::xlsx::labels::labels;
 use calamine::{Data, Reader, Xlsx};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
@@ -151,7 +151,7 @@ pub fn read_manifest(plan_dir: &Path) -> Result<(i32, Vec<Letter>), String> {
                 plan_dir.display()
             )
         } else {
-            format!("{}: {}", path.display(), super::read::io_message(&e))
+            format!("{}: {}", path.display(), crate::input::read::io_message(&e))
         }
     })?;
     let m = Manifest::from_bytes(&bytes)
@@ -285,7 +285,7 @@ pub fn header_text(text: &str) -> String {
 /// control character or space or does not parse; the name as [`header_text`]
 /// makes it.
 pub fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, String> {
-    let address = super::address::parse(email)?;
+    let address = crate::engine::address::parse(email)?;
     Ok(Mailbox::new(name.map(header_text), address))
 }
 

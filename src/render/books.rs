@@ -5,16 +5,16 @@
 //! by team, and per metric the period's weeks cut to the days inside it. Pure
 //! renderers to bytes with a fixed creation date: same plan, same bytes.
 
-use super::write_xlsx::PlanBook;
-use super::xlsx_labels::{labels, Labels};
-use super::xlsx_style::{
-    figure, measure, page_text, places, properties, rep_sheet, sheet_name, workbook, Figures,
-    Sheet, Styles,
-};
-use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use crate::engine::calendar::{ym_first_day, ym_label, YearCalendar};
 use crate::engine::layout::{day_values, Line, MONTH0, WEEK0};
 use crate::engine::model::{Metric, Rep};
+use crate::render::plan_book::PlanBook;
+use crate::render::xlsx::labels::{labels, Labels};
+use crate::render::xlsx::style::{
+    figure, measure, page_text, places, properties, rep_sheet, sheet_name, workbook, Figures,
+    Sheet, Styles,
+};
+use crate::render::xlsx::team_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::utility::row_col_to_cell;

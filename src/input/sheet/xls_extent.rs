@@ -4,8 +4,8 @@
 //! first to the last cell. This scan of the BIFF records (no values decoded)
 //! refuses a sheet whose claim is beyond the budget of its real cells.
 
-use super::sheet_budget::{check_grid, span};
 use crate::engine::diag::{Origin, Problem};
+use crate::input::sheet::budget::{check_grid, span};
 
 /// One BIFF record: its type and data.
 fn records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {

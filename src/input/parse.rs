@@ -2,6 +2,7 @@
 //!
 //! Pure functions: no I/O, no clock. Every result is exact; nothing is guessed.
 
+use crate::engine::model::PeriodText;
 use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -531,28 +532,6 @@ pub fn date_from_serial(serial: f64, system_1904: bool) -> Result<NaiveDate, Val
         .and_then(|b| b.checked_add_days(Days::new(day as u64)))
         .filter(|d| d.year() <= 9999)
         .ok_or(E::Serial)
-}
-
-/// A target period (SPEC 1.4). A spreadsheet number 2027 arrives as text "2027".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PeriodText {
-    /// A fiscal year.
-    Year(i32),
-    /// A fiscal quarter, 1-4.
-    Quarter(i32, u8),
-    /// A calendar month, 1-12.
-    Month(i32, u8),
-}
-
-impl std::fmt::Display for PeriodText {
-    /// The period as the targets table writes it: `2027`, `2027-Q2`, `2027-05`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PeriodText::Year(y) => write!(f, "{y}"),
-            PeriodText::Quarter(y, q) => write!(f, "{y}-Q{q}"),
-            PeriodText::Month(y, m) => write!(f, "{y}-{m:02}"),
-        }
-    }
 }
 
 /// Parse a target period: `2027` fiscal year; `2027-Q2` fiscal quarter (also `2027q2`,

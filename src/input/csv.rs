@@ -1,9 +1,9 @@
 //! CSV input: encoding, delimiter and header row are settled from the start of
 //! the file, then records are streamed one at a time.
 
-use super::read::{no_header, not_header_row, read_error, HEADER_SEARCH_ROWS};
-use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use crate::engine::diag::{Code, Origin, Problem};
+use crate::input::read::{no_header, not_header_row, read_error, HEADER_SEARCH_ROWS};
+use crate::input::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use encoding_rs::{DecoderResult, Encoding, UTF_8};
 use std::collections::VecDeque;
 use std::io::{self, Cursor, Read};
@@ -422,7 +422,7 @@ fn not_utf8(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::read::testing::{record, Recorder};
+    use crate::input::read::testing::{record, Recorder};
     use std::path::{Path, PathBuf};
 
     fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {

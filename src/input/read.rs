@@ -2,11 +2,11 @@
 //! the reader, and the first bytes must agree with it (a CSV renamed `.xlsx`
 //! or an HTML page saved as `.xls` is reported, never guessed at).
 
-use super::read_csv::read_csv;
-use super::read_sheet::{read_sheet, Kind};
-use super::table::{ReadOptions, RowVisitor};
 use crate::engine::diag::{Code, Origin, Problem};
+use crate::input::csv::read_csv;
 use crate::input::open::{open_regular, read_code};
+use crate::input::sheet::{read_sheet, Kind};
+use crate::input::table::{ReadOptions, RowVisitor};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -277,7 +277,7 @@ pub(crate) fn not_header_row(origin: &Origin, n: u32, texts: &[String]) -> Probl
 #[cfg(test)]
 pub(crate) mod testing {
     use super::*;
-    use crate::io::table::{Cell, Header, Row};
+    use crate::input::table::{Cell, Header, Row};
 
     /// Records what a reader streams; the header is the row holding `rep_id`.
     #[derive(Debug, Default)]
@@ -316,8 +316,8 @@ pub(crate) mod testing {
 
 #[cfg(test)]
 mod tests {
-    use super::testing::record;
     use super::*;
+    use crate::input::read::testing::record;
 
     fn error(name: &str, bytes: &[u8]) -> Problem {
         let dir = tempfile::tempdir().unwrap();

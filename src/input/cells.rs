@@ -1,8 +1,8 @@
 //! Reading typed values out of cells, with messages that name the cell.
 
-use super::table::Cell;
 use crate::engine::diag::{Code, Origin, Problem};
-use crate::engine::value::{self, DateOrder, DateText, ValueError};
+use crate::input::parse::{self, DateOrder, DateText, ValueError};
+use crate::input::table::Cell;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -32,9 +32,9 @@ fn error_cell(e: &str, at: &Origin, expected: &str) -> Problem {
 pub fn number(cell: &Cell, at: &Origin, decimal_comma: bool) -> Result<Option<Decimal>, Problem> {
     let parsed = match cell {
         Cell::Empty => return Ok(None),
-        Cell::Number(f) => value::number_from_f64(*f),
+        Cell::Number(f) => parse::number_from_f64(*f),
         Cell::Text(s) if s.trim().is_empty() => return Ok(None),
-        Cell::Text(s) => value::parse_number(s, decimal_comma),
+        Cell::Text(s) => parse::parse_number(s, decimal_comma),
         Cell::Error(e) => return Err(error_cell(e, at, "a number")),
         Cell::Bool(_) | Cell::Date(_) => {
             return Err(
@@ -63,7 +63,7 @@ pub const LARGEST: Decimal = Decimal::from_parts(2764472320, 232830, 0, false, 0
 /// A growth cell (`15%` or `0.15`): `None` when empty.
 pub fn growth(cell: &Cell, at: &Origin, decimal_comma: bool) -> Result<Option<Decimal>, Problem> {
     match cell {
-        Cell::Text(s) if !s.trim().is_empty() => value::parse_growth(s, decimal_comma)
+        Cell::Text(s) if !s.trim().is_empty() => parse::parse_growth(s, decimal_comma)
             .map(Some)
             .map_err(|e| value_problem(e, cell, at)),
         _ => number(cell, at, decimal_comma),
@@ -81,9 +81,9 @@ pub fn date(
     let parsed = match cell {
         Cell::Empty => return Ok(None),
         Cell::Date(d) => return Ok(Some(DateText::Exact(d.date()))),
-        Cell::Number(f) => value::date_from_serial(*f, date1904).map(DateText::Exact),
+        Cell::Number(f) => parse::date_from_serial(*f, date1904).map(DateText::Exact),
         Cell::Text(s) if s.trim().is_empty() => return Ok(None),
-        Cell::Text(s) => value::parse_date(s, format),
+        Cell::Text(s) => parse::parse_date(s, format),
         Cell::Error(e) => return Err(error_cell(e, at, "a date")),
         Cell::Bool(_) => {
             return Err(

@@ -2,18 +2,18 @@
 //! streamed, aggregated history. Every problem names its cell; problems are
 //! collected, not stopped at, so `plan check` can list them all.
 
-use super::address;
-use super::cells::{self, DateColumn};
-use super::columns::{self, norm, ColumnMap, TableKind};
-use super::planfile::TableOptions;
-use super::read::read_table;
-use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
+use crate::app::plan_file::TableOptions;
+use crate::engine::address;
 use crate::engine::calendar::{ym_first_day, ym_of, Ym};
 use crate::engine::diag::{nearest, Code, Origin, Problem, Problems};
 use crate::engine::limits::{self, MAX_DIGITS, MAX_MANTISSA};
 use crate::engine::model::{History, Rep, RepMonthTargets, Scope, Sums, Target, TargetValue};
-use crate::engine::value::{self, DateText};
+use crate::input::cells::{self, DateColumn};
+use crate::input::columns::{self, norm, ColumnMap, TableKind};
 use crate::input::open::open_bounded;
+use crate::input::parse::{self, DateText};
+use crate::input::read::read_table;
+use crate::input::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
@@ -448,7 +448,7 @@ pub fn reps(
                     } else if let Some(v) = self.levels.get(&norm(&level)) {
                         Decimal::from_f64_retain(*v)
                             .and_then(|d| {
-                                value::parse_number(&format!("{v}"), false).ok().or(Some(d))
+                                parse::parse_number(&format!("{v}"), false).ok().or(Some(d))
                             })
                             .unwrap_or(Decimal::ONE)
                     } else {
@@ -685,10 +685,13 @@ pub fn targets(src: &Source, metrics: &[String], problems: &mut Vec<Problem>) ->
             let period_text = b.text(row, "period");
             // A month typed into a spreadsheet often becomes a date (2027-05-01): its month.
             let as_month = match b.cell(row, "period") {
-                Cell::Date(d) => Some(value::PeriodText::Month(d.year(), d.month() as u8)),
+                Cell::Date(d) => Some(crate::engine::model::PeriodText::Month(
+                    d.year(),
+                    d.month() as u8,
+                )),
                 _ => None,
             };
-            let period = match as_month.map_or_else(|| value::parse_period(&period_text), Ok) {
+            let period = match as_month.map_or_else(|| parse::parse_period(&period_text), Ok) {
                 Ok(p) => p,
                 Err(e) => {
                     b.problems.push(cells::value_problem(
@@ -1033,8 +1036,8 @@ pub fn history(
                     Some(i) => {
                         let cell = row.cells.get(*i).unwrap_or(&Cell::Empty);
                         match cell {
-                            Cell::Number(f) => value::number_from_f64(*f).ok(),
-                            Cell::Text(s) => value::parse_number(s, dc).ok(),
+                            Cell::Number(f) => parse::number_from_f64(*f).ok(),
+                            Cell::Text(s) => parse::parse_number(s, dc).ok(),
                             Cell::Empty => Some(Decimal::ZERO),
                             _ => None,
                         }
@@ -1060,8 +1063,8 @@ pub fn history(
             }
             let date_cell = cell(self.date_col);
             let month = match (self.date_name, date_cell) {
-                ("month", Cell::Text(t)) => match value::parse_period(t) {
-                    Ok(value::PeriodText::Month(y, m)) => {
+                ("month", Cell::Text(t)) => match parse::parse_period(t) {
+                    Ok(crate::engine::model::PeriodText::Month(y, m)) => {
                         Some(DateText::Exact(ym_first_day(y * 12 + m as i32 - 1)))
                     }
                     _ => None,
@@ -1330,15 +1333,15 @@ pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, P
         path,
         display,
         "the previous plan",
-        super::track_read::MAX_PLAN_CSV,
+        crate::input::actuals::MAX_PLAN_CSV,
     )?;
     let mut rdr = csv::Reader::from_reader(file);
     let header = rdr
         .headers()
         .map_err(|e| bad(Code::PreviousPlan, Some(1), e.to_string()))?
         .clone();
-    if header.iter().ne(super::write_csv::HEADER) {
-        let expected = super::write_csv::HEADER.join(",");
+    if header.iter().ne(crate::render::plan_csv::HEADER) {
+        let expected = crate::render::plan_csv::HEADER.join(",");
         return Err(bad(
             Code::PreviousPlan,
             Some(1),
@@ -1356,8 +1359,8 @@ pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, P
             row: Some(row),
             ..Origin::file(display)
         }
-        .at_col(5, super::write_csv::HEADER[5]);
-        let v = value::parse_number(&rec[5], false)
+        .at_col(5, crate::render::plan_csv::HEADER[5]);
+        let v = parse::parse_number(&rec[5], false)
             .ok()
             .filter(|v| !v.is_sign_negative() && v.mantissa() <= MAX_MANTISSA.into())
             .ok_or_else(|| {

@@ -1,12 +1,12 @@
 //! The inputs of `plan track`: a plan folder (its `plan.csv` and
 //! `manifest.json`) and the actuals, read by the history's rules.
 
-use super::columns::norm;
-use super::load::{self, RepLookup, Source, ValueColumn};
 use crate::engine::calendar::{ym_label, ym_of, Ym};
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::model::{MetricKind, Rep};
 use crate::engine::track::TrackRep;
+use crate::input::columns::norm;
+use crate::input::load::{self, RepLookup, Source, ValueColumn};
 use crate::input::open::{open_bounded, read_text};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -55,7 +55,12 @@ pub fn plan_folder(dir: &Path, display: &str) -> Result<PlanFolder, Problem> {
         )
         .with_hint("name the --out folder of a `plan split` run"));
     }
-    let text = read_text(&manifest_path, &shown, "it", super::manifest::MAX_BYTES)?;
+    let text = read_text(
+        &manifest_path,
+        &shown,
+        "it",
+        crate::folder::manifest::MAX_BYTES,
+    )?;
     let manifest: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         Problem::error(
             Code::PlanFolder,
@@ -112,11 +117,14 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
         }
         None => return Err(Problem::error(Code::PlanFolder, Some(file), "empty file")),
     };
-    if header.iter().ne(super::write_csv::HEADER) {
+    if header.iter().ne(crate::render::plan_csv::HEADER) {
         return Err(Problem::error(
             Code::PlanFolder,
             Some(file.at_row(1)),
-            format!("expected the header {}", super::write_csv::HEADER.join(",")),
+            format!(
+                "expected the header {}",
+                crate::render::plan_csv::HEADER.join(",")
+            ),
         )
         .with_value(header.iter().collect::<Vec<_>>().join(",")));
     }
@@ -131,7 +139,7 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
             rec.map_err(|e| Problem::error(Code::PlanFolder, Some(at.clone()), e.to_string()))?;
         let [team, rep_id, metric, period, kind, target] =
             std::array::from_fn(|c| rec.get(c).unwrap_or_default());
-        let col = |c: usize| at.at_col(c as u32, super::write_csv::HEADER[c]);
+        let col = |c: usize| at.at_col(c as u32, crate::render::plan_csv::HEADER[c]);
         for (c, text) in [(0, team), (1, rep_id), (2, metric)] {
             if let Some(why) = crate::engine::limits::formula_problem(text) {
                 return Err(Problem::error(Code::FormulaStart, Some(col(c)), why).with_value(text));
@@ -139,7 +147,7 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
         }
         let value = Decimal::from_str(target)
             .ok()
-            .filter(|v| v.abs() <= super::cells::LARGEST)
+            .filter(|v| v.abs() <= crate::input::cells::LARGEST)
             .ok_or_else(|| {
                 Problem::error(
                     Code::PlanFolder,

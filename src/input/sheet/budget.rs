@@ -9,7 +9,7 @@
 //! - calamine holds a sheet as a dense grid from its first to its last used
 //!   cell: the grid may hold [`GRID_PER_CELL`] cells per cell with a value
 //!   (at least [`MIN_GRID`]). ods repeated rows and columns are expanded in
-//!   that count ([`ods_extents`]); xls is scanned in [`super::xls_extent`].
+//!   that count ([`ods_extents`]); xls is scanned in [`crate::input::sheet::xls_extent`].
 
 use crate::engine::diag::{thousands, Code, Origin, Problem};
 use quick_xml::events::{BytesStart, Event};
@@ -77,7 +77,7 @@ pub fn check_zip(file: &File, origin: &Origin) -> Result<(), Problem> {
 
 fn rewind(mut file: &File, origin: &Origin) -> Result<(), Problem> {
     file.rewind()
-        .map_err(|e| super::read::read_error(origin, &e))
+        .map_err(|e| crate::input::read::read_error(origin, &e))
 }
 
 fn too_large(origin: &Origin, inflated: u64, len: u64, budget: u64) -> Problem {

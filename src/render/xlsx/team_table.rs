@@ -2,9 +2,9 @@
 //! team, a subtotal row after each team, a grand total row; every sum a
 //! formula with its value cached.
 
-use super::xlsx_labels::Labels;
-use super::xlsx_style::{figure, measure, Figures, Sheet, Styles, Totals};
 use crate::engine::model::{Metric, Rep};
+use crate::render::xlsx::labels::Labels;
+use crate::render::xlsx::style::{figure, measure, Figures, Sheet, Styles, Totals};
 use rust_xlsxwriter::{ColNum, RowNum, XlsxError};
 
 /// Columns before the figures: team, rep id, name.

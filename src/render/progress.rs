@@ -8,12 +8,12 @@
 //! decimals. Attainment and pace are fractions with four decimals
 //! (`0.9545`); an empty field (JSON `null`) when undefined.
 
-use super::track_read::PlanMetric;
-use super::xlsx_labels::labels;
-use super::xlsx_style::{properties, sheet_name, text_width, Figures, Sheet, Styles};
 use crate::engine::calendar::ym_label;
 use crate::engine::model::{Metric, MetricKind, Rules};
 use crate::engine::track::{AlertKind, Level, Progress, Status, TrackRep, Tracked};
+use crate::input::actuals::PlanMetric;
+use crate::render::xlsx::labels::labels;
+use crate::render::xlsx::style::{properties, sheet_name, text_width, Figures, Sheet, Styles};
 use chrono::NaiveDate;
 use num_traits::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};

@@ -5,10 +5,10 @@
 //! has merged cells (then it is read whole) is found by a scan on a third
 //! thread while the parser runs ahead a bounded number of batches.
 
-use super::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
-use super::read_sheet::{convert, sheet_error, text, NO_CACHED_VALUE};
-use super::table::{Cell, Header, Row, RowVisitor};
 use crate::engine::diag::{Code, Origin, Problem};
+use crate::input::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
+use crate::input::sheet::{convert, sheet_error, text, NO_CACHED_VALUE};
+use crate::input::table::{Cell, Header, Row, RowVisitor};
 use calamine::{Data, DataRef, Xlsx, XlsxCellReader, XlsxError};
 use std::fs::File;
 use std::io::BufReader;
@@ -77,7 +77,7 @@ pub(super) fn stream(
         .map_err(|e| sheet_error(at, calamine::Error::Xlsx(e)))?;
     std::thread::scope(|scope| {
         let (batches, received) = mpsc::sync_channel::<Result<Vec<Parsed>, XlsxError>>(AHEAD);
-        scope.spawn(move || super::read::quietly(|| parse(cells, batches)));
+        scope.spawn(move || crate::input::read::quietly(|| parse(cells, batches)));
         if merges.found() {
             return Ok(Streamed::Merged);
         }

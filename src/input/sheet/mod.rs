@@ -7,11 +7,14 @@
 //! xlsb always store a formula's result); merged cells are known for xlsx/xlsm
 //! and xls, not for xlsb and ods.
 
-use super::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
-use super::sheet_budget;
-use super::table::{Cell, Header, ReadOptions, Row, RowVisitor};
-use super::xlsx_stream::{self, MergeScan, Streamed};
+pub mod budget;
+pub mod cfb;
+pub mod stream;
+pub mod xls_extent;
+
 use crate::engine::diag::{Code, Origin, Problem};
+use crate::input::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
+use crate::input::table::{Cell, Header, ReadOptions, Row, RowVisitor};
 use calamine::{
     CellErrorType, Data, DataRef, Dimensions, Ods, OdsError, Range, Reader, SheetType,
     SheetVisible, Sheets, Xls, Xlsb, XlsbError, Xlsx, XlsxError,
@@ -20,6 +23,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
+use stream::{MergeScan, Streamed};
 
 /// The text of a cell whose formula has no cached value.
 pub(super) const NO_CACHED_VALUE: &str = "formula without a cached value";
@@ -54,10 +58,10 @@ pub(crate) fn read_sheet(
     match kind {
         Kind::Xls => xls_is_sound(&file, origin)?,
         Kind::Ods => {
-            sheet_budget::check_zip(&file, origin)?;
-            sheet_budget::check_ods(&file, origin)?;
+            budget::check_zip(&file, origin)?;
+            budget::check_ods(&file, origin)?;
         }
-        Kind::Xlsx | Kind::Xlsb => sheet_budget::check_zip(&file, origin)?,
+        Kind::Xlsx | Kind::Xlsb => budget::check_zip(&file, origin)?,
     }
     let mut book = open(file, kind).map_err(|e| {
         Problem::error(
@@ -118,12 +122,13 @@ pub(crate) fn read_sheet(
         // The scan for merged cells runs while the sheet is parsed; no row
         // reaches the visitor before it has answered.
         let streamed = std::thread::scope(|s| {
-            let mut merges =
-                MergeScan::new(s.spawn(move || super::read::quietly(|| xlsx_has_merges(scan))));
+            let mut merges = MergeScan::new(
+                s.spawn(move || crate::input::read::quietly(|| xlsx_has_merges(scan))),
+            );
             let date1904 = xlsx.has_1904_epoch();
             let mut stream = |name: &str| {
                 let at = at(name);
-                xlsx_stream::stream(
+                stream::stream(
                     xlsx,
                     name,
                     opts.header_row,
@@ -182,8 +187,8 @@ pub(crate) fn read_sheet(
 }
 
 /// Refuses an `.xls` container whose sector chains are not sound (see
-/// [`super::cfb_check`]) or with a sheet beyond its budget (see
-/// [`super::xls_extent`]); the file is read whole and rewound for calamine.
+/// [`crate::input::sheet::cfb`]) or with a sheet beyond its budget (see
+/// [`crate::input::sheet::xls_extent`]); the file is read whole and rewound for calamine.
 fn xls_is_sound(file: &File, origin: &Origin) -> Result<(), Problem> {
     use std::io::{Read, Seek};
     let mut bytes = Vec::new();
@@ -191,7 +196,7 @@ fn xls_is_sound(file: &File, origin: &Origin) -> Result<(), Problem> {
         f.read_to_end(&mut bytes)?;
         f.rewind()
     });
-    if read.is_err() || !super::cfb_check::chains_are_sound(&bytes) {
+    if read.is_err() || !crate::input::sheet::cfb::chains_are_sound(&bytes) {
         return Err(Problem::error(
             Code::Damaged,
             Some(origin.clone()),
@@ -199,8 +204,8 @@ fn xls_is_sound(file: &File, origin: &Origin) -> Result<(), Problem> {
         )
         .with_hint("open it in Excel or LibreOffice and save it again"));
     }
-    match super::cfb_check::workbook_stream(&bytes) {
-        Some(stream) => super::xls_extent::check(&stream, origin),
+    match crate::input::sheet::cfb::workbook_stream(&bytes) {
+        Some(stream) => crate::input::sheet::xls_extent::check(&stream, origin),
         None => Ok(()),
     }
 }
@@ -276,10 +281,10 @@ impl Grid {
     }
 }
 
-/// The dense grid of `cells`, within the budget of [`sheet_budget::check_grid`].
+/// The dense grid of `cells`, within the budget of [`budget::check_grid`].
 fn dense(cells: Vec<calamine::Cell<Data>>, at: &Origin) -> Result<Range<Data>, Problem> {
-    let (rows, cols) = sheet_budget::span(cells.iter().map(|c| c.get_position()));
-    sheet_budget::check_grid(rows, cols, cells.len() as u64, at)?;
+    let (rows, cols) = budget::span(cells.iter().map(|c| c.get_position()));
+    budget::check_grid(rows, cols, cells.len() as u64, at)?;
     Ok(Range::from_sparse(cells))
 }
 
@@ -553,7 +558,7 @@ pub(super) fn text(cell: Cell<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::read::testing::{record, Recorder};
+    use crate::input::read::testing::{record, Recorder};
     use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
     use std::path::PathBuf;
     use tempfile::TempDir;
@@ -850,7 +855,7 @@ mod tests {
             sheet.write(data_rows + 2, 1, 2).unwrap();
         });
         assert!(
-            14 * data_rows as usize > xlsx_stream::AHEAD * xlsx_stream::BATCH_CELLS,
+            14 * data_rows as usize > stream::AHEAD * stream::BATCH_CELLS,
             "more cells than may be parsed ahead"
         );
         let r = record(&path, &ReadOptions::default()).unwrap();

@@ -16,7 +16,7 @@ pub fn parse(email: &str) -> Result<Address, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use crate::engine::address::parse;
 
     #[test]
     fn addresses_that_mail_can_send_to() {

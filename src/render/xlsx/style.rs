@@ -2,8 +2,8 @@
 //! a cell writer that sizes its columns, sums with cached values, page setup
 //! and fixed workbook properties (same plan, same bytes).
 
-use super::write_csv::format_units;
 use crate::engine::model::{Metric, MetricKind};
+use crate::render::plan_csv::format_units;
 use rust_xlsxwriter::utility::{cell_range, row_col_to_cell};
 use rust_xlsxwriter::{
     ColNum, Color, DocProperties, ExcelDateTime, Format, FormatBorder, Formula, RowNum, Workbook,

@@ -2,12 +2,6 @@
 //! Checks and Assumptions. Pure: the workbook is rendered to bytes, with a
 //! fixed creation date so that the same plan gives the same bytes.
 
-use super::manifest::InputSum;
-use super::xlsx_labels::{labels, Labels};
-use super::xlsx_style::{
-    figure, places, properties, rep_sheet, sheet_name, workbook, Figures, Sheet, Styles,
-};
-use super::xlsx_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use crate::engine::calendar::ym_label;
 use crate::engine::diag::{Problem, Severity};
 use crate::engine::layout::{MetricLines, Periods, MONTH0};
@@ -15,6 +9,12 @@ use crate::engine::model::{
     Group, GroupKind, GrowthBase, History, Metric, MetricKind, Plan, PlanInput, Seasonality,
 };
 use crate::engine::plan::format_ratio;
+use crate::folder::manifest::InputSum;
+use crate::render::xlsx::labels::{labels, Labels};
+use crate::render::xlsx::style::{
+    figure, places, properties, rep_sheet, sheet_name, workbook, Figures, Sheet, Styles,
+};
+use crate::render::xlsx::team_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use rust_decimal::Decimal;

@@ -91,7 +91,7 @@ pub fn plan_csv(
             if let Some(line) = ml
                 .teams
                 .iter()
-                .find(|l| crate::io::columns::norm(&l.team) == key)
+                .find(|l| crate::input::columns::norm(&l.team) == key)
             {
                 write_line(&mut buf, ml, line);
             }

@@ -174,7 +174,10 @@ pub fn previous_files(out: &OutPath) -> BTreeMap<String, String> {
     let mut text = Vec::new();
     let read = Dir::open(&out.path())
         .and_then(|d| d.read_file(OsStr::new("manifest.json")))
-        .and_then(|f| f.take(super::manifest::MAX_BYTES).read_to_end(&mut text));
+        .and_then(|f| {
+            f.take(crate::folder::manifest::MAX_BYTES)
+                .read_to_end(&mut text)
+        });
     if read.is_err() {
         return BTreeMap::new();
     }

@@ -1,0 +1,3 @@
+//! The plan-folder contract that split writes and track and mail read.
+
+pub mod manifest;

@@ -1,0 +1,9 @@
+//! The plan → bytes: plan.csv, the plan workbook, letters, period books and
+//! progress books, with no file system access.
+
+pub mod books;
+pub mod plan_book;
+pub mod plan_csv;
+pub mod progress;
+pub mod templates;
+pub mod xlsx;
