@@ -9,10 +9,11 @@
 #![allow(clippy::result_large_err)]
 
 pub mod app;
-pub mod cli;
+
 pub mod engine;
 pub mod folder;
 pub mod input;
 pub mod mail;
+pub mod os;
 pub mod render;
 pub mod store;

@@ -2,9 +2,8 @@
 //! through reading, validation, planning and rendering, and either plan or
 //! report problems that name their file.
 
-use plan::cli::args::InputArgs;
-use plan::cli::config::Config;
-use plan::cli::pipeline;
+use plan::app::config::{Config, Inputs};
+use plan::app::pipeline;
 use plan::store::staging::{Discard, Fill, PersistError, Sink};
 use proptest::prelude::*;
 use std::sync::Mutex;
@@ -112,11 +111,7 @@ proptest! {
             dir.path().join("plan.toml"),
             "[inputs]\ntargets = \"targets.csv\"\nreps = \"reps.csv\"\nhistory = \"history.csv\"\nholidays = \"holidays.csv\"\n[metrics.visits]\nkind = \"count\"\n[capability.levels]\nsenior = 1.3\n",
         ).unwrap();
-        let args = InputArgs {
-            plan_file: Some(dir.path().join("plan.toml")),
-            targets: None, reps: None, history: None, holidays: None, year: None,
-            strict: false, json: false, quiet: true, verbose: false,
-        };
+        let args = Inputs { plan_file: Some(dir.path().join("plan.toml")), ..Inputs::default() };
         let config = Config::load(&args).expect("the plan file is valid");
         match pipeline::plan(&config) {
             Ok(planned) => {

@@ -6,7 +6,7 @@ mod common;
 
 use libfuzzer_sys::fuzz_target;
 use plan::input::load::{self, RepLookup, Source, ValueColumn};
-use plan::app::plan_file::TableOptions;
+use plan::input::options::TableOptions;
 use plan::input::read::read_table;
 use plan::input::table::ReadOptions;
 use std::collections::BTreeMap;

@@ -6,9 +6,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use plan::cli::args::InputArgs;
-use plan::cli::config::Config;
-use plan::cli::pipeline;
+use plan::app::config::{Config, Inputs};
+use plan::app::pipeline;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -39,18 +38,10 @@ fuzz_target!(|data: &[u8]| {
     for name in ["targets.csv", "reps.csv", "history.csv", "holidays.csv"] {
         std::fs::write(dir.join(name), chunks.next().unwrap_or(b"")).unwrap();
     }
-    let args = InputArgs {
-        plan_file: Some(dir.join("plan.toml")),
-        targets: None,
-        reps: None,
-        history: None,
-        holidays: None,
-        year: None,
-        strict: false,
-        json: false,
-        quiet: true,
-        verbose: false,
-    };
+    let args = Inputs {
+            plan_file: Some(dir.join("plan.toml"))),
+            ..Inputs::default()
+        };
     let config = Config::load(&args).expect("the plan file is valid");
     match pipeline::plan(&config) {
         Ok(planned) => {

@@ -4,14 +4,43 @@
 use crate::engine::diag::{Code, Origin, Problem};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+pub use crate::input::options::{OneOrMany, TableOptions};
 
 /// The largest plan file read: a plan file is a few KiB of TOML.
 const MAX_PLAN_FILE: u64 = 4 << 20;
 
-/// Reads the plan file at `path` (shown as `display`): a regular file of at most 4 MiB of UTF-8.
-pub fn read(path: &Path, display: &str) -> Result<String, Problem> {
-    crate::input::open::read_text(path, display, "the plan file", MAX_PLAN_FILE)
+/// A plan file read and parsed.
+pub struct Loaded {
+    pub file: PlanFile,
+    /// The plan file as named, for messages.
+    pub display: String,
+    /// The folder its relative paths are relative to.
+    pub base: PathBuf,
+}
+
+/// Why a plan file cannot be used.
+pub enum LoadError {
+    /// Not a regular file of at most 4 MiB of UTF-8 that can be read.
+    Unreadable(Problem),
+    /// Not a valid plan file.
+    Invalid(Problem),
+}
+
+/// The one way to load a plan file: reads `path` (a regular file of at most
+/// 4 MiB of UTF-8) and parses it.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let display = path.display().to_string();
+    let text = crate::input::open::read_text(path, &display, "the plan file", MAX_PLAN_FILE)
+        .map_err(LoadError::Unreadable)?;
+    let file = parse(&text, &display).map_err(LoadError::Invalid)?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(Loaded {
+        file,
+        display,
+        base,
+    })
 }
 
 /// The whole plan file as written.
@@ -53,45 +82,6 @@ pub struct Inputs {
     pub holidays: Option<String>,
 }
 
-/// One value or a list of values (`filter = { Stage = ["Won", "Closed"] }`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    /// The values, as a list.
-    pub fn values(&self) -> Vec<String> {
-        match self {
-            OneOrMany::One(v) => vec![v.clone()],
-            OneOrMany::Many(v) => v.clone(),
-        }
-    }
-}
-
-/// `[targets]`, `[reps]`, `[history]`, `[holidays]`: how to read one table.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TableOptions {
-    /// canonical name → header in the file.
-    #[serde(default)]
-    pub columns: BTreeMap<String, String>,
-    #[serde(default)]
-    pub filter: BTreeMap<String, OneOrMany>,
-    #[serde(default)]
-    pub exclude: BTreeMap<String, OneOrMany>,
-    pub rep_key: Option<String>,
-    pub date_format: Option<String>,
-    pub decimal_comma: Option<bool>,
-    pub encoding: Option<String>,
-    pub delimiter: Option<String>,
-    pub header_row: Option<u32>,
-    /// `[history] by = "team"`: a team-level history, without a rep column.
-    pub by: Option<String>,
-}
-
 /// A number written as a TOML integer or float.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(untagged)]
@@ -106,6 +96,15 @@ impl Num {
         match self {
             Num::Int(i) => i as f64,
             Num::Float(f) => f,
+        }
+    }
+
+    /// As an exact decimal: an integer as written, a float by its shortest
+    /// round-trip text (0.1 is 0.1); None beyond the decimal range.
+    pub fn to_decimal(self) -> Option<rust_decimal::Decimal> {
+        match self {
+            Num::Int(i) => Some(i.into()),
+            Num::Float(f) => crate::input::parse::number_from_f64(f).ok(),
         }
     }
 }

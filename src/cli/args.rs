@@ -1,6 +1,11 @@
-//! Command-line flags as parsed, before they are checked.
+//! Command-line flags as parsed, before they are checked, and the options
+//! they give the application.
 
 use clap::{Args, Parser, Subcommand};
+use plan::app::config::Inputs;
+use plan::app::mail::MailOptions;
+use plan::app::split::SplitOptions;
+use plan::app::track::TrackOptions;
 use std::path::PathBuf;
 
 const EXIT_CODES: &str = "\
@@ -208,6 +213,66 @@ pub struct SplitArgs {
     /// With --as-of, plan every month anew instead of keeping the previous plan's past months.
     #[arg(long)]
     pub fresh: bool,
+}
+
+impl InputArgs {
+    /// The inputs named on the command line.
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            plan_file: self.plan_file.clone(),
+            targets: self.targets.clone(),
+            reps: self.reps.clone(),
+            history: self.history.clone(),
+            holidays: self.holidays.clone(),
+            year: self.year,
+        }
+    }
+}
+
+impl SplitArgs {
+    /// `split`'s options for the application.
+    pub fn options(&self) -> SplitOptions {
+        SplitOptions {
+            inputs: self.input.inputs(),
+            out: self.out.clone(),
+            as_of: self.as_of.clone(),
+            lang: self.lang.clone(),
+            dry_run: self.dry_run,
+            force: self.force,
+            fresh: self.fresh,
+            strict: self.input.strict,
+        }
+    }
+}
+
+impl TrackArgs {
+    /// `track`'s options for the application.
+    pub fn options(&self) -> TrackOptions {
+        TrackOptions {
+            plan: self.plan.clone(),
+            actuals: self.actuals.clone(),
+            as_of: self.as_of.clone(),
+            out: self.out.clone(),
+            config: self.config.clone(),
+            holidays: self.holidays.clone(),
+            lang: self.lang.clone(),
+        }
+    }
+}
+
+impl MailArgs {
+    /// `mail`'s options for the application.
+    pub fn options(&self) -> MailOptions {
+        MailOptions {
+            plan: self.plan.clone(),
+            smtp: self.smtp.clone(),
+            eml: self.eml.clone(),
+            from: self.from.clone(),
+            config: self.config.clone(),
+            dry_run: self.dry_run,
+            changed_only: self.changed_only,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! A progress bar for `plan split`: on stderr, only on a terminal, and only
 //! once a run has taken about a second.
 
-use crate::store::staging::{Fill, PersistError, Sink};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use plan::app::report::{Fill, PersistError, Sink};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};

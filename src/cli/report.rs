@@ -1,52 +1,95 @@
-//! Problems on stderr (sorted, capped, coloured only on a terminal) and exit codes.
+//! Problems, notes and errors on stderr (capped, coloured only on a terminal).
 
-use crate::engine::diag::{thousands, Problem, Severity};
+use crate::cli::progress::{Progress, Tracked};
+use plan::app::error::{Error, Exit};
+use plan::app::report::{thousands, Manifest, Problem, Report, Severity, Sink};
 use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
-
-/// The exit codes of SPEC §5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    Done = 0,
-    Internal = 1,
-    Usage = 2,
-    Input = 3,
-    Output = 4,
-}
-
-impl From<Exit> for ExitCode {
-    fn from(e: Exit) -> Self {
-        ExitCode::from(e as u8)
-    }
-}
+use std::path::Path;
 
 /// How many problems are listed before "… and N more".
 const CAP: usize = 50;
 
-/// How many errors `problems` stand for, counting those left out.
-pub fn errors(problems: &[Problem]) -> u64 {
-    problems
-        .iter()
-        .filter(|p| p.is_error())
-        .map(Problem::count)
-        .sum()
+/// The terminal a command reports to: problems and notes on stderr, as
+/// `--quiet` and `--strict` ask, with the progress bar of a long run.
+pub struct Terminal {
+    pub quiet: bool,
+    pub strict: bool,
+    pub verbose: bool,
+    pub progress: Progress,
 }
 
-/// Sorts problems by file, sheet, row and column (a file's left-out counts
-/// after its rows, problems without a place last).
-pub fn sort(problems: &mut [Problem]) {
-    problems.sort_by(|a, b| match (&a.origin, &b.origin) {
-        (Some(x), Some(y)) => (&x.file, &x.sheet, a.left_out.is_some(), x.row, x.col).cmp(&(
-            &y.file,
-            &y.sheet,
-            b.left_out.is_some(),
-            y.row,
-            y.col,
-        )),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    });
+impl Terminal {
+    /// A terminal without a progress bar.
+    pub fn new(quiet: bool, strict: bool) -> Terminal {
+        Terminal {
+            quiet,
+            strict,
+            verbose: false,
+            progress: Progress::new(false),
+        }
+    }
+
+    /// Prints why the command stops; its exit code.
+    pub fn fail(&self, e: Error) -> Exit {
+        let exit = e.exit();
+        match e {
+            Error::Input { problems, closing } => {
+                print(&problems, self.quiet, self.strict);
+                if let Some(line) = closing {
+                    error(&line);
+                }
+            }
+            e => error(&e.to_string()),
+        }
+        exit
+    }
+}
+
+impl Report for Terminal {
+    fn problems(&self, problems: &[Problem]) {
+        print(problems, self.quiet, self.strict);
+    }
+
+    fn note(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+
+    fn error(&self, line: &str) {
+        error(line);
+    }
+
+    fn verbose(&self, line: &str) {
+        if self.verbose {
+            eprintln!("{line}");
+        }
+    }
+
+    fn kept(&self, out: &Path, kept: &[String]) {
+        if !self.quiet {
+            note_kept(out, kept);
+        }
+    }
+
+    fn step(&self, what: &'static str) {
+        self.progress.step(what);
+    }
+
+    fn finish(&self) {
+        self.progress.finish();
+    }
+
+    fn follow(
+        &self,
+        sink: &dyn Sink,
+        render: &mut dyn FnMut(&dyn Sink) -> Result<Manifest, String>,
+    ) -> Result<Manifest, String> {
+        render(&Tracked {
+            sink,
+            progress: &self.progress,
+        })
+    }
 }
 
 /// Prints problems to stderr, one a line ending with the problem's code
@@ -95,7 +138,7 @@ pub fn escape_controls(s: &str) -> String {
 }
 
 /// Says once which entries of the output folder plan did not write and left in place.
-pub fn note_kept(out: &std::path::Path, kept: &[String]) {
+fn note_kept(out: &Path, kept: &[String]) {
     const SHOWN: usize = 10;
     let mut list = kept
         .iter()

@@ -48,7 +48,7 @@ impl std::io::Write for Hashing<'_> {
 
 /// The SHA-256 of a file, streamed.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = crate::input::open::open_regular(path)?;
+    let mut f = crate::os::open_regular(path)?;
     let mut h = Sha256::new();
     std::io::copy(&mut f, &mut h)?;
     Ok(hex(&h.finalize()))

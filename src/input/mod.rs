@@ -7,6 +7,7 @@ pub mod columns;
 pub mod csv;
 pub mod load;
 pub mod open;
+pub mod options;
 pub mod parse;
 pub mod read;
 pub mod sheet;

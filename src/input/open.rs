@@ -1,77 +1,18 @@
-//! The one function that opens a file to read: every input table, the plan
-//! file, and the files of a plan folder go through [`open_regular`].
-//!
-//! A special file would make a read block (a FIFO with no writer blocks in
-//! `open()`) or never end (`/dev/zero`), so only regular files are opened
-//! (after resolving links). The type is checked before opening, the open
-//! itself does not block (`O_NONBLOCK`: a FIFO swapped in after the check
-//! cannot hang it), and the opened handle is checked again.
+//! Opening an input file as a problem names it: every input table, the plan
+//! file and the files of a plan folder go through [`crate::os::open_regular`],
+//! bounded in size, with a failure as a [`Problem`] with its code.
 
 use crate::engine::diag::{Code, Origin, Problem};
-use rustix::fs::{FileType, Mode, OFlags};
+use crate::os::reason;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-/// What a file that is not a regular file is, as a message names it.
-fn kind(file_type: FileType) -> &'static str {
-    match file_type {
-        FileType::Directory => "a folder",
-        FileType::Fifo => "a named pipe (FIFO)",
-        FileType::CharacterDevice | FileType::BlockDevice => "a device",
-        FileType::Socket => "a socket",
-        _ => "a special file",
-    }
-}
-
-/// The error of a file that is not a regular file (see [`read_code`]).
-#[derive(Debug)]
-struct NotRegular(String);
-
-impl std::fmt::Display for NotRegular {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for NotRegular {}
-
-fn not_regular(meta: &std::fs::Metadata) -> io::Error {
-    use std::os::unix::fs::MetadataExt;
-    let what = kind(FileType::from_raw_mode(meta.mode()));
-    io::Error::other(NotRegular(format!("it is {what}, not a regular file")))
-}
-
-/// The code of an error of [`open_regular`]: a special file, or a file that cannot be read.
+/// The code of an error of [`crate::os::open_regular`]: a special file, or a file that cannot be read.
 pub fn read_code(e: &io::Error) -> Code {
     match e.get_ref() {
-        Some(inner) if inner.is::<NotRegular>() => Code::SpecialFile,
+        Some(inner) if crate::os::is_not_regular(inner) => Code::SpecialFile,
         _ => Code::Unreadable,
-    }
-}
-
-/// Opens `path` for reading if it is a regular file (links resolved); a
-/// folder, FIFO, device or socket is an error saying what it is.
-pub fn open_regular(path: &Path) -> io::Result<File> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(not_regular(&meta));
-    }
-    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
-    let file = File::from(rustix::fs::open(path, flags, Mode::empty())?);
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(not_regular(&meta));
-    }
-    Ok(file)
-}
-
-/// An I/O error's text without the trailing "(os error N)".
-pub fn reason(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(end) => text[..end].to_string(),
-        None => text,
     }
 }
 
@@ -79,7 +20,7 @@ pub fn reason(e: &io::Error) -> String {
 /// `what` names the file in messages ("the plan file"), `display` is the
 /// file as the user wrote it.
 pub fn open_bounded(path: &Path, display: &str, what: &str, limit: u64) -> Result<File, Problem> {
-    let file = open_regular(path)
+    let file = crate::os::open_regular(path)
         .and_then(|f| f.metadata().map(|m| (f, m.len())))
         .map_err(|e| cannot_read(read_code(&e), display, what, reason(&e)))?;
     if file.1 > limit {
@@ -129,6 +70,8 @@ pub fn read_text(path: &Path, display: &str, what: &str, limit: u64) -> Result<S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::os::open_regular;
+    use rustix::fs::{FileType, Mode};
 
     #[test]
     fn only_regular_files_are_opened() {

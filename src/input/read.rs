@@ -4,9 +4,10 @@
 
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::input::csv::read_csv;
-use crate::input::open::{open_regular, read_code};
+use crate::input::open::read_code;
 use crate::input::sheet::{read_sheet, Kind};
 use crate::input::table::{ReadOptions, RowVisitor};
+use crate::os::open_regular;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -53,7 +54,7 @@ pub fn read_table(
         Problem::error(
             read_code(&e),
             Some(origin.clone()),
-            format!("cannot open: {}", io_message(&e)),
+            format!("cannot open: {}", crate::os::reason(&e)),
         )
     })?;
     let mut head = Vec::with_capacity(512);
@@ -240,14 +241,12 @@ impl Content {
     }
 }
 
-pub(crate) use crate::input::open::reason as io_message;
-
 /// A failure to read an opened file.
 pub(crate) fn read_error(origin: &Origin, e: &io::Error) -> Problem {
     Problem::error(
         Code::Unreadable,
         Some(origin.clone()),
-        format!("cannot read: {}", io_message(e)),
+        format!("cannot read: {}", crate::os::reason(e)),
     )
 }
 

@@ -14,10 +14,7 @@ use calamine::{Data, Reader, Xlsx};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
-use rustix::fs::{Mode, OFlags};
-use std::fs::{File, Metadata};
-use std::io::{Cursor, Read};
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::io::Cursor;
 use std::path::Path;
 
 /// The content type of an xlsx workbook.
@@ -47,88 +44,8 @@ const BODY_ZH: &str = "{name}，您好：
 /// the manifest) may hold: `plan split` writes them far smaller.
 pub const MAX_PLAN_FILE: u64 = 64 << 20;
 
-/// Reads the file `rel` (`/`-separated, plain) of the plan folder `root`: only
-/// a regular file that is inside the folder once links are resolved, at most
-/// `limit` bytes.
-pub fn read_inside(root: &Path, rel: &str, limit: u64) -> std::io::Result<Vec<u8>> {
-    let root = std::fs::canonicalize(root)?;
-    let path = std::fs::canonicalize(root.join(rel))?;
-    if !path.starts_with(&root) {
-        return Err(refused(format!(
-            "a link that leads out of the plan folder (to {}); only files of the plan folder are mailed",
-            path.display()
-        )));
-    }
-    read_regular(&path, limit)
-}
-
 /// The most a plan file, a body file or a password file may hold.
 pub const MAX_TEXT: u64 = 1 << 20;
-
-/// Reads a UTF-8 text file named by the user (links resolved) of at most
-/// `limit` bytes, as [`read_regular`] does.
-pub fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
-    let bytes = read_regular(&std::fs::canonicalize(path)?, limit)?;
-    String::from_utf8(bytes).map_err(|_| refused("not UTF-8 text".into()))
-}
-
-/// Reads a regular file of at most `limit` bytes. Its type is checked before
-/// it is opened (without following a link, without waiting on a FIFO) and
-/// again once open, and it must hold as many bytes as it says, so a FIFO, a
-/// device or a file that grows can neither hang the run nor fill its memory.
-pub fn read_regular(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let before = std::fs::symlink_metadata(path)?;
-    check_regular(&before, limit)?;
-    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-    let file = File::from(rustix::fs::open(path, flags, Mode::empty())?);
-    let meta = file.metadata()?;
-    check_regular(&meta, limit)?;
-    if (meta.dev(), meta.ino()) != (before.dev(), before.ino()) {
-        return Err(refused("replaced while it was opened".into()));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(meta.len() + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 != meta.len() {
-        return Err(refused(format!(
-            "its size changed while it was read ({} bytes, then {})",
-            meta.len(),
-            bytes.len()
-        )));
-    }
-    Ok(bytes)
-}
-
-/// A regular file of at most `limit` bytes, else why not.
-fn check_regular(meta: &Metadata, limit: u64) -> std::io::Result<()> {
-    let t = meta.file_type();
-    let kind = if t.is_file() {
-        None
-    } else if t.is_symlink() {
-        Some("a symbolic link")
-    } else if t.is_dir() {
-        Some("a folder")
-    } else if t.is_fifo() {
-        Some("a FIFO")
-    } else if t.is_char_device() || t.is_block_device() {
-        Some("a device")
-    } else {
-        Some("a special file")
-    };
-    if let Some(kind) = kind {
-        return Err(refused(format!("{kind}, not a regular file")));
-    }
-    if meta.len() > limit {
-        return Err(refused(format!(
-            "{} bytes, more than the {limit} expected at most",
-            meta.len()
-        )));
-    }
-    Ok(())
-}
-
-fn refused(msg: String) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidData, msg)
-}
 
 /// A quota letter of the manifest: a file that belongs to one rep.
 #[derive(Debug, Clone)]
@@ -144,14 +61,14 @@ pub struct Letter {
 /// The plan's year and its quota letters, from the plan folder's `manifest.json`.
 pub fn read_manifest(plan_dir: &Path) -> Result<(i32, Vec<Letter>), String> {
     let path = plan_dir.join("manifest.json");
-    let bytes = read_inside(plan_dir, "manifest.json", MAX_PLAN_FILE).map_err(|e| {
+    let bytes = crate::os::read_inside(plan_dir, "manifest.json", MAX_PLAN_FILE).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             format!(
                 "{}: not a plan folder (no manifest.json); run `plan split` first",
                 plan_dir.display()
             )
         } else {
-            format!("{}: {}", path.display(), crate::input::read::io_message(&e))
+            format!("{}: {}", path.display(), crate::os::reason(&e))
         }
     })?;
     let m = Manifest::from_bytes(&bytes)

@@ -304,7 +304,7 @@ fn relay(listener: &TcpListener, server: &Server, limits: Limits, cut: &Mutex<Op
         Ok(s) => s,
         Err(e) => {
             *cut.lock().unwrap_or_else(|e| e.into_inner()) = Some(Failure::Cut {
-                reason: format!("cannot connect: {}", crate::input::read::io_message(&e)),
+                reason: format!("cannot connect: {}", crate::os::reason(&e)),
                 retry: true,
             });
             return;

@@ -41,13 +41,8 @@ pub struct SentLog {
 
 /// A file beside the plan folder: `<parent>/.<name><suffix>`.
 fn beside(plan_dir: &Path, suffix: &str) -> Result<PathBuf, String> {
-    let dir = std::fs::canonicalize(plan_dir).map_err(|e| {
-        format!(
-            "{}: {}",
-            plan_dir.display(),
-            crate::input::read::io_message(&e)
-        )
-    })?;
+    let dir = std::fs::canonicalize(plan_dir)
+        .map_err(|e| format!("{}: {}", plan_dir.display(), crate::os::reason(&e)))?;
     match (dir.parent(), dir.file_name()) {
         (Some(parent), Some(name)) => {
             Ok(parent.join(format!(".{}{suffix}", name.to_string_lossy())))
@@ -69,16 +64,10 @@ impl SentLog {
             reps: BTreeSet::new(),
             cut: None,
         };
-        let text = match crate::mail::message::read_regular(&log.path, MAX_LOG) {
+        let text = match crate::os::read_regular(&log.path, MAX_LOG) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(log),
-            Err(e) => {
-                return Err(format!(
-                    "{}: {}",
-                    log.path.display(),
-                    crate::input::read::io_message(&e)
-                ))
-            }
+            Err(e) => return Err(format!("{}: {}", log.path.display(), crate::os::reason(&e))),
         };
         let complete = text.ends_with('\n');
         let lines: Vec<&str> = text.lines().collect();
@@ -142,13 +131,7 @@ impl SentLog {
             f.write_all(line.as_bytes())?;
             f.sync_data()
         };
-        write().map_err(|e| {
-            format!(
-                "{}: {}",
-                self.path.display(),
-                crate::input::read::io_message(&e)
-            )
-        })?;
+        write().map_err(|e| format!("{}: {}", self.path.display(), crate::os::reason(&e)))?;
         self.cut = None;
         self.note(sent);
         Ok(())
@@ -179,9 +162,7 @@ impl MailLock {
     /// Takes the lock of the plan folder, or says that another run holds it.
     pub fn take(plan_dir: &Path) -> Result<MailLock, String> {
         let path = beside(plan_dir, ".mail-lock")?;
-        let fail = |e: std::io::Error| {
-            format!("{}: {}", path.display(), crate::input::read::io_message(&e))
-        };
+        let fail = |e: std::io::Error| format!("{}: {}", path.display(), crate::os::reason(&e));
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)

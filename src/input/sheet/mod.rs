@@ -53,7 +53,7 @@ pub(crate) fn read_sheet(
     // A handle of its own (its own file position) for the merged-cell scan,
     // which runs beside calamine's reading.
     let scan = (kind == Kind::Xlsx)
-        .then(|| crate::input::open::open_regular(path).ok())
+        .then(|| crate::os::open_regular(path).ok())
         .flatten();
     match kind {
         Kind::Xls => xls_is_sound(&file, origin)?,

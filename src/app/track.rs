@@ -1,10 +1,10 @@
 //! `plan track`: actuals against a plan folder → progress.xlsx, progress.csv
 //! and, with `--json`, the progress on stdout.
 
-use crate::app::plan_file::{self, PlanFile};
-use crate::cli::args::TrackArgs;
-use crate::cli::config::io_reason;
-use crate::cli::report::{self, Exit};
+use crate::app::config::{input_ref, InputRef};
+use crate::app::error::Error;
+use crate::app::plan_file::{self, LoadError, PlanFile};
+use crate::app::report::Report;
 use crate::engine::calendar::WorkCalendar;
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::track::{self, TrackInput, TrackRep};
@@ -18,46 +18,46 @@ use crate::store::staging::{self, OutPath};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The files `plan track` writes.
 const FILES: [&str; 2] = ["progress.xlsx", "progress.csv"];
 
-/// Runs `plan track`.
-pub fn run(args: &TrackArgs) -> Exit {
-    match track(args) {
-        Ok(()) => Exit::Done,
-        Err(e) => e,
-    }
+/// `plan track`'s options, as the command line gives them.
+#[derive(Debug, Clone, Default)]
+pub struct TrackOptions {
+    pub plan: PathBuf,
+    pub actuals: String,
+    pub as_of: Option<String>,
+    pub out: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub holidays: Option<String>,
+    pub lang: Option<String>,
 }
 
-/// Prints the problems and a closing error line; the exit for bad input.
-fn bad_input(problems: &mut [Problem], quiet: bool) -> Exit {
-    report::sort(problems);
-    report::print(problems, quiet, false);
-    let n = report::errors(problems);
-    report::error(&format!(
-        "{n} problem{} in the input; no file was written",
-        if n == 1 { "" } else { "s" }
-    ));
-    Exit::Input
+/// What `plan track` wrote, for its closing lines or `--json`.
+pub struct TrackSummary {
+    /// The progress as `--json` prints it.
+    pub json: serde_json::Value,
+    /// The closing line and the alerts under it.
+    pub lines: Vec<String>,
 }
 
-fn track(args: &TrackArgs) -> Result<(), Exit> {
+/// Runs `plan track`: reads the plan folder and the actuals, writes
+/// progress.xlsx and progress.csv.
+pub fn run(args: &TrackOptions, report: &dyn Report) -> Result<TrackSummary, Error> {
     let as_of = match &args.as_of {
         Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-            report::error(&format!(
+            Error::Usage(format!(
                 "--as-of expects a date such as 2027-03-15, found {s:?}"
-            ));
-            Exit::Usage
+            ))
         })?,
         None => today()?,
     };
-    let (config, base) = plan_file(args.config.as_deref(), args.quiet)?;
+    let (config, base) = plan_file(args.config.as_deref())?;
     let mut problems = Vec::new();
     let plan = actuals::plan_folder(&args.plan, &args.plan.display().to_string())
-        .map_err(|p| bad_input(&mut [p], args.quiet))?;
+        .map_err(|p| Error::nothing_written(vec![p]))?;
     let calendar = calendar(args, &config, &base, &plan, &mut problems);
     if config.history.rep_key.as_deref().map(str::trim) == Some("name") {
         problems.push(Problem::error(Code::PlanFileValue,
@@ -65,7 +65,11 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
             "plan track matches the actuals to the plan's reps by rep_id: [history] rep_key = \"name\" is not supported",
         ));
     }
-    let (path, display, sheet) = input_ref(&args.actuals, Path::new(""));
+    let InputRef {
+        path,
+        display,
+        sheet,
+    } = input_ref(&args.actuals, Path::new(""));
     let named: BTreeMap<String, String> = config
         .metrics
         .iter()
@@ -89,7 +93,7 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
         &mut problems,
     );
     if problems.iter().any(Problem::is_error) {
-        return Err(bad_input(&mut problems, args.quiet));
+        return Err(Error::nothing_written(problems));
     }
     let keep: Vec<usize> = (0..plan.metrics.len())
         .filter(|&k| actuals.tracked[k])
@@ -117,12 +121,11 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
     let metrics: Vec<_> = keep.iter().map(|&k| plan.metrics[k].clone()).collect();
     let tracked = track::track(&input).map_err(|o| {
         let scope = if o.scope.is_empty() { "the company".to_string() } else { o.scope };
-        report::error(&format!(
+        Error::input(format!(
             "{}: the progress of {scope} for {} cannot be represented exactly (the actuals are too large for the targets); no progress file was written",
             args.actuals,
             metrics[o.metric].name
-        ));
-        Exit::Input
+        ))
     })?;
     if let Some(p) = tracked.rows.iter().find(|p| !fits(p, &metrics[p.metric])) {
         let scope = match p.level {
@@ -130,11 +133,10 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
             track::Level::Team => format!("team {}", p.team),
             track::Level::Company => "the company".into(),
         };
-        report::error(&format!(
+        return Err(Error::input(format!(
             "{}: the progress of {scope} for {} has a figure beyond 15 significant digits (the largest a plan holds exactly); no progress file was written",
             args.actuals, metrics[p.metric].name
-        ));
-        return Err(Exit::Input);
+        )));
     }
     let lang = args
         .lang
@@ -158,19 +160,13 @@ fn track(args: &TrackArgs) -> Result<(), Exit> {
             let c = progress::progress_csv(&book).map_err(|e| format!("progress.csv: {e}"))?;
             Ok([x, c])
         });
-    let bytes = rendered.map_err(|e| {
-        report::error(&e);
-        Exit::Internal
-    })?;
+    let bytes = rendered.map_err(Error::Internal)?;
     let out = args.out.clone().unwrap_or_else(|| args.plan.clone());
-    report::sort(&mut problems);
-    report::print(&problems, args.quiet, false);
-    if let Err(e) = write_files(&out, &args.plan, &bytes) {
-        report::error(&format!("{e}; no progress file was replaced"));
-        return Err(Exit::Output);
-    }
-    print_summary(args, &book, &out);
-    Ok(())
+    crate::app::report::sort(&mut problems);
+    report.problems(&problems);
+    write_files(&out, &args.plan, &bytes)
+        .map_err(|e| Error::Output(format!("{e}; no progress file was replaced")))?;
+    Ok(summary(&book, &out))
 }
 
 /// True when every figure of a progress row, as it is written (with the
@@ -193,47 +189,32 @@ fn fits(p: &track::Progress, metric: &actuals::PlanMetric) -> bool {
 }
 
 /// Today's date (UTC): the only place `plan track` reads the clock.
-fn today() -> Result<NaiveDate, Exit> {
+fn today() -> Result<NaiveDate, Error> {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()
         .and_then(|d| chrono::DateTime::from_timestamp(d.as_secs() as i64, 0))
         .map(|t| t.date_naive())
-        .ok_or_else(|| {
-            report::error("the system clock is before 1970; give --as-of");
-            Exit::Usage
-        })
+        .ok_or_else(|| Error::Usage("the system clock is before 1970; give --as-of".into()))
 }
 
 /// The `--config` plan file (default options without one) and its folder.
-fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(PlanFile, PathBuf), Exit> {
+fn plan_file(path: Option<&Path>) -> Result<(PlanFile, PathBuf), Error> {
     let Some(path) = path else {
         return Ok((PlanFile::default(), PathBuf::new()));
     };
-    let display = path.display().to_string();
-    let text = plan_file::read(path, &display).map_err(|p| {
-        report::print(&[p], quiet, false);
-        Exit::Input
-    })?;
-    let pf = plan_file::parse(&text, &display).map_err(|p| bad_input(&mut [p], quiet))?;
-    Ok((pf, path.parent().map(Path::to_path_buf).unwrap_or_default()))
-}
-
-/// `FILE#Sheet` relative to `base`: the path, the name to show and the sheet.
-fn input_ref(named: &str, base: &Path) -> (PathBuf, String, Option<String>) {
-    if !base.join(named).exists() {
-        if let Some((file, sheet)) = named.rsplit_once('#') {
-            return (base.join(file), file.to_string(), Some(sheet.to_string()));
-        }
+    match plan_file::load(path) {
+        Ok(loaded) => Ok((loaded.file, loaded.base)),
+        Err(LoadError::Unreadable(p)) => Err(Error::problems(vec![p])),
+        Err(LoadError::Invalid(p)) => Err(Error::nothing_written(vec![p])),
     }
-    (base.join(named), named.to_string(), None)
 }
 
 /// The working days: Monday–Friday less the holidays of `--holidays`, else
 /// of the plan file's `[inputs]`; a warning when they are not those the plan
 /// was made with, as far as the manifest tells.
 fn calendar(
-    args: &TrackArgs,
+    args: &TrackOptions,
     config: &PlanFile,
     base: &Path,
     plan: &PlanFolder,
@@ -244,7 +225,12 @@ fn calendar(
         (None, Some(f)) => Some(input_ref(f, base)),
         (None, None) => None,
     };
-    let Some((path, display, sheet)) = named else {
+    let Some(InputRef {
+        path,
+        display,
+        sheet,
+    }) = named
+    else {
         if let Some((file, _)) = &plan.holidays {
             problems.push(Problem::warning(Code::HolidaysDiffer,
                 None,
@@ -281,7 +267,7 @@ fn calendar(
 /// they are listed in its manifest, so that the next `plan split` knows them
 /// as plan's and replaces the folder as a whole.
 fn write_files(out: &Path, plan: &Path, bytes: &[Vec<u8>; 2]) -> Result<(), String> {
-    let shown = |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), io_reason(&e));
+    let shown = |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), crate::os::reason(&e));
     std::fs::create_dir_all(out).map_err(|e| shown(out, e))?;
     let dir = Dir::open(out).map_err(|e| shown(out, e))?;
     let into_plan = std::fs::canonicalize(out).ok() == std::fs::canonicalize(plan).ok();
@@ -324,25 +310,16 @@ fn list_in_manifest(dir: &Dir, files: &[(&str, &[u8])]) -> std::io::Result<()> {
     replace_files(dir, &[("manifest.json", &m.to_bytes())]).map_err(|(_, e)| e)
 }
 
-/// The progress as JSON, or a summary line and the alerts, on stdout.
-fn print_summary(args: &TrackArgs, book: &ProgressBook, out: &Path) {
-    let mut stdout = std::io::stdout().lock();
-    if args.json {
-        let mut v = progress::progress_json(book);
-        v["out"] = out.display().to_string().into();
-        v["files"] = FILES.to_vec().into();
-        let _ = writeln!(stdout, "{v}");
-        return;
-    }
-    if args.quiet {
-        return;
-    }
+/// The progress as JSON, and the summary line with the alerts under it.
+fn summary(book: &ProgressBook, out: &Path) -> TrackSummary {
+    let mut json = progress::progress_json(book);
+    json["out"] = out.display().to_string().into();
+    json["files"] = FILES.to_vec().into();
     let reps = book
         .reps
         .iter()
         .filter(|r| r.targets.iter().any(Option::is_some));
-    let _ = writeln!(
-        stdout,
+    let mut lines = vec![format!(
         "progress {} as of {}: {} reps, {} metrics, {} alerts; {} written to {}",
         book.year,
         book.as_of,
@@ -351,8 +328,11 @@ fn print_summary(args: &TrackArgs, book: &ProgressBook, out: &Path) {
         book.tracked.alerts.len(),
         FILES.join(" and "),
         out.display()
+    )];
+    lines.extend(
+        progress::alert_lines(book)
+            .into_iter()
+            .map(|l| format!("  {l}")),
     );
-    for line in progress::alert_lines(book) {
-        let _ = writeln!(stdout, "  {line}");
-    }
+    TrackSummary { json, lines }
 }

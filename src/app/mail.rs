@@ -6,10 +6,9 @@
 //! reached and logged in to once, and the messages are sent one by one, each
 //! logged as soon as the server accepts it.
 
-use crate::app::plan_file::{self, MailDef};
-use crate::cli::args::MailArgs;
-use crate::cli::config::io_reason;
-use crate::cli::report::{self, Exit};
+use crate::app::error::Error;
+use crate::app::plan_file::{self, LoadError, MailDef};
+use crate::app::report::Report;
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::folder::manifest::sha256_hex;
 use crate::mail::message::{self, Draft, Letter, Templates};
@@ -17,33 +16,38 @@ use crate::mail::smtp::{self, Mailer, Server};
 use crate::store::sent_log::{self, MailLock, Sent, SentLog};
 use lettre::message::Mailbox;
 use lettre::Message;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Why a run stops: its exit code and the message for stderr.
-type Fail = (Exit, String);
+type Fail = Error;
 
 fn usage(msg: impl Into<String>) -> Fail {
-    (Exit::Usage, msg.into())
+    Error::Usage(msg.into())
 }
 
 fn input(msg: impl Into<String>) -> Fail {
-    (Exit::Input, msg.into())
+    Error::input(msg)
 }
 
 fn output(msg: impl Into<String>) -> Fail {
-    (Exit::Output, msg.into())
+    Error::Output(msg.into())
 }
 
-/// Runs `plan mail`.
-pub fn run(args: &MailArgs) -> Exit {
-    match mail(args) {
-        Ok(()) => Exit::Done,
-        Err((exit, msg)) => {
-            report::error(&msg);
-            exit
-        }
-    }
+/// `plan mail`'s options, as the command line gives them.
+#[derive(Debug, Clone, Default)]
+pub struct MailOptions {
+    pub plan: PathBuf,
+    pub smtp: Option<String>,
+    pub eml: Option<PathBuf>,
+    pub from: Option<String>,
+    pub config: Option<PathBuf>,
+    pub dry_run: bool,
+    pub changed_only: bool,
+}
+
+/// What `plan mail` did: a dry run's listing (for stdout) and the closing line.
+pub struct MailSummary {
+    pub listing: Vec<String>,
+    pub line: String,
 }
 
 /// A message checked and built, with what the listing and the log need.
@@ -62,14 +66,15 @@ struct Skipped {
     no_email: usize,
 }
 
-fn mail(args: &MailArgs) -> Result<(), Fail> {
+/// Runs `plan mail`: checks every letter, then sends them (or writes .eml files).
+pub fn run(args: &MailOptions, report: &dyn Report) -> Result<MailSummary, Error> {
     let server = args
         .smtp
         .as_deref()
         .map(smtp::parse_url)
         .transpose()
         .map_err(usage)?;
-    let (def, base, display) = plan_file(args.config.as_deref(), args.quiet)?;
+    let (def, base, display) = plan_file(args.config.as_deref())?;
     let from = sender(args, &def)?;
     let templates = templates(&def, &base, &display)?;
     let (year, letters) = message::read_manifest(&args.plan).map_err(input)?;
@@ -104,7 +109,7 @@ fn mail(args: &MailArgs) -> Result<(), Fail> {
                     letter.rep_id
                 ),
             );
-            report::print(&[p], args.quiet, false);
+            report.problems(&[p]);
         } else {
             match prepare(&args.plan, letter, &from, &templates, year) {
                 Ok(r) => ready.push(r),
@@ -113,72 +118,71 @@ fn mail(args: &MailArgs) -> Result<(), Fail> {
         }
     }
     if !problems.is_empty() {
-        report::print(&problems, args.quiet, false);
         let n = problems.len();
-        return Err(input(format!(
-            "{n} letter{} cannot be mailed; nothing was sent",
-            if n == 1 { "" } else { "s" }
-        )));
+        return Err(Error::Input {
+            problems,
+            closing: Some(format!(
+                "{n} letter{} cannot be mailed; nothing was sent",
+                if n == 1 { "" } else { "s" }
+            )),
+        });
     }
+    let mut listing = Vec::new();
     let done = if args.dry_run {
-        let mut out = std::io::stdout().lock();
         for r in &ready {
-            let _ = writeln!(
-                out,
+            listing.push(format!(
                 "would send {} to {}, subject \"{}\"",
                 r.letter.path, r.to, r.subject
-            );
+            ));
         }
         format!("dry run, {} to send", ready.len())
     } else if let Some(dir) = &args.eml {
-        write_eml(dir, &ready, args.quiet)?;
+        write_eml(dir, &ready, report)?;
         format!("{} .eml files written to {}", ready.len(), dir.display())
     } else if let Some(server) = sending {
-        send(server, &def, &base, &ready, &mut log, args.quiet)?;
+        send(server, &def, &base, &ready, &mut log, report)?;
         format!("{} sent", ready.len())
     } else {
-        return Err((Exit::Internal, "neither --smtp nor --eml".into()));
+        return Err(Error::Internal("neither --smtp nor --eml".into()));
     };
     drop(lock);
-    if !args.quiet {
-        let mut line = format!("mail {year}: {done}");
-        for (n, what) in [
-            (skipped.already_sent, "already sent"),
-            (
-                skipped.never_mailed,
-                "never mailed before (left out by --changed-only)",
-            ),
-            (skipped.no_email, "without email"),
-        ] {
-            if n > 0 {
-                line.push_str(&format!("; {n} {what}"));
-            }
+    let mut line = format!("mail {year}: {done}");
+    for (n, what) in [
+        (skipped.already_sent, "already sent"),
+        (
+            skipped.never_mailed,
+            "never mailed before (left out by --changed-only)",
+        ),
+        (skipped.no_email, "without email"),
+    ] {
+        if n > 0 {
+            line.push_str(&format!("; {n} {what}"));
         }
-        let _ = writeln!(std::io::stdout().lock(), "{line}");
     }
-    Ok(())
+    Ok(MailSummary { listing, line })
 }
 
 /// The `[mail]` section of `--config` (empty without one), the folder its
 /// paths are relative to, and the name to show.
-fn plan_file(path: Option<&Path>, quiet: bool) -> Result<(MailDef, PathBuf, String), Fail> {
+fn plan_file(path: Option<&Path>) -> Result<(MailDef, PathBuf, String), Fail> {
     let Some(path) = path else {
         return Ok((MailDef::default(), PathBuf::new(), "plan file".into()));
     };
-    let display = path.display().to_string();
-    let text = plan_file::read(path, &display).map_err(|p| input(p.to_string()))?;
-    let pf = plan_file::parse(&text, &display).map_err(|p| {
-        report::print(&[p], quiet, false);
-        input(format!(
-            "{display}: the plan file is invalid; nothing was sent"
-        ))
+    let loaded = plan_file::load(path).map_err(|e| match e {
+        LoadError::Unreadable(p) => input(p.to_string()),
+        LoadError::Invalid(p) => Error::Input {
+            closing: Some(format!(
+                "{}: the plan file is invalid; nothing was sent",
+                path.display()
+            )),
+            problems: vec![p],
+        },
     })?;
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok((pf.mail, base, display))
+    Ok((loaded.file.mail, loaded.base, loaded.display))
 }
 
 /// The sender: `--from`, else `[mail] from`; its name as [`message::header_text`] makes it.
-fn sender(args: &MailArgs, def: &MailDef) -> Result<Mailbox, Fail> {
+fn sender(args: &MailOptions, def: &MailDef) -> Result<Mailbox, Fail> {
     let (text, what, fail): (_, _, fn(String) -> Fail) = match (&args.from, &def.from) {
         (Some(f), _) => (f, "--from", usage),
         (None, Some(f)) => (f, "[mail] from", input),
@@ -204,10 +208,10 @@ fn templates(def: &MailDef, base: &Path, display: &str) -> Result<Templates, Fai
         (Some(b), None) => Some(b.clone()),
         (None, Some(f)) => {
             let path = base.join(f);
-            let text = message::read_text(&path, message::MAX_TEXT).map_err(|e| {
+            let text = crate::os::read_text(&path, message::MAX_TEXT).map_err(|e| {
                 input(format!(
                     "{display}: [mail] body_file {f:?}: {}",
-                    io_reason(&e)
+                    crate::os::reason(&e)
                 ))
             })?;
             Some(text)
@@ -237,10 +241,10 @@ fn prepare(
     let at = Some(Origin::file(&letter.path));
     let fail = |code: Code, msg: String| Problem::error(code, at.clone(), msg);
     let workbook =
-        message::read_inside(plan_dir, &letter.path, message::MAX_PLAN_FILE).map_err(|e| {
+        crate::os::read_inside(plan_dir, &letter.path, message::MAX_PLAN_FILE).map_err(|e| {
             fail(
                 Code::Letter,
-                format!("cannot attach the letter: {}", io_reason(&e)),
+                format!("cannot attach the letter: {}", crate::os::reason(&e)),
             )
         })?;
     if sha256_hex(&workbook) != letter.sha256 {
@@ -273,22 +277,26 @@ fn prepare(
 }
 
 /// Writes `<letter name>.eml` per message into `dir`, each complete or not at all.
-fn write_eml(dir: &Path, ready: &[Ready], quiet: bool) -> Result<(), Fail> {
+fn write_eml(dir: &Path, ready: &[Ready], report: &dyn Report) -> Result<(), Fail> {
     if ready.is_empty() {
         return Ok(());
     }
-    let fail = |e: std::io::Error| output(format!("{}: {}", dir.display(), io_reason(&e)));
+    let fail = |e: std::io::Error| output(format!("{}: {}", dir.display(), crate::os::reason(&e)));
     std::fs::create_dir_all(dir).map_err(fail)?;
     let folder = crate::store::dir::Dir::open(dir).map_err(fail)?;
     for r in ready {
         let name = r.letter.path.rsplit('/').next().unwrap_or(&r.letter.path);
         let eml = format!("{}.eml", name.strip_suffix(".xlsx").unwrap_or(name));
         crate::store::replace::replace_files(&folder, &[(&eml, &r.message.formatted())]).map_err(
-            |(name, e)| output(format!("{}: {}", dir.join(name).display(), io_reason(&e))),
+            |(name, e)| {
+                output(format!(
+                    "{}: {}",
+                    dir.join(name).display(),
+                    crate::os::reason(&e)
+                ))
+            },
         )?;
-        if !quiet {
-            eprintln!("wrote {}", dir.join(&eml).display());
-        }
+        report.note(&format!("wrote {}", dir.join(&eml).display()));
     }
     Ok(())
 }
@@ -296,10 +304,10 @@ fn write_eml(dir: &Path, ready: &[Ready], quiet: bool) -> Result<(), Fail> {
 /// The SMTP password: `[mail] password_file`, else `PLAN_SMTP_PASSWORD`.
 fn password(def: &MailDef, base: &Path) -> Result<Option<String>, Fail> {
     if let Some(f) = &def.password_file {
-        let text = message::read_text(&base.join(f), message::MAX_TEXT).map_err(|e| {
+        let text = crate::os::read_text(&base.join(f), message::MAX_TEXT).map_err(|e| {
             input(format!(
                 "[mail] password_file {f:?}: cannot read it: {}",
-                io_reason(&e)
+                crate::os::reason(&e)
             ))
         })?;
         let text = text.trim_end_matches(['\r', '\n']);
@@ -338,7 +346,7 @@ fn send(
     base: &Path,
     ready: &[Ready],
     log: &mut SentLog,
-    quiet: bool,
+    report: &dyn Report,
 ) -> Result<(), Fail> {
     if ready.is_empty() {
         return Ok(());
@@ -368,7 +376,7 @@ fn send(
     let (mut failed, mut unanswered) = (0, 0);
     for (i, r) in ready.iter().enumerate() {
         if let Err(e) = mailer.send(&r.message) {
-            report::error(&format!(
+            report.error(&format!(
                 "{}: not sent to {}: {e}",
                 r.letter.path, r.to.email
             ));
@@ -397,9 +405,7 @@ fn send(
                 r.letter.path, r.to.email
             ))
         })?;
-        if !quiet {
-            eprintln!("sent {} to {}", r.letter.path, r.to.email);
-        }
+        report.note(&format!("sent {} to {}", r.letter.path, r.to.email));
     }
     if failed > 0 {
         return Err(not_sent(failed, " (see above)"));

@@ -1,7 +1,7 @@
 //! read → validate → plan → render → write, one call each.
 
+use crate::app::config::{Config, InputRef};
 use crate::app::plan_file::HistoryColumn;
-use crate::cli::config::{Config, InputRef};
 use crate::engine::calendar::WorkCalendar;
 use crate::engine::diag::{nearest, thousands, Code, Origin, Problem, Severity};
 use crate::engine::layout::{self, Periods};
