@@ -65,6 +65,50 @@ pub fn run(args: &TrackOptions, report: &dyn Report) -> Result<TrackSummary, Err
             "plan track matches the actuals to the plan's reps by rep_id: [history] rep_key = \"name\" is not supported",
         ));
     }
+    let actuals = read_actuals(args, &config, &plan, as_of, &mut problems);
+    if problems.iter().any(Problem::is_error) {
+        return Err(Error::nothing_written(problems));
+    }
+    let keep: Vec<usize> = (0..plan.metrics.len())
+        .filter(|&k| actuals.tracked[k])
+        .collect();
+    let input = track_input(&plan, actuals, &keep, calendar, as_of);
+    let metrics: Vec<_> = keep.iter().map(|&k| plan.metrics[k].clone()).collect();
+    let tracked = progress_of(args, &input, &metrics)?;
+    let lang = args
+        .lang
+        .clone()
+        .or_else(|| config.output.lang.clone())
+        .unwrap_or_else(|| "en".into());
+    let book = ProgressBook {
+        tracked: &tracked,
+        metrics: &metrics,
+        reps: &input.reps,
+        year: plan.year,
+        first_ym: plan.first_ym,
+        as_of,
+        lang: &lang,
+        currency: config.output.currency.as_deref(),
+        company: config.output.company.as_deref(),
+    };
+    let bytes = render(&book)?;
+    let out = args.out.clone().unwrap_or_else(|| args.plan.clone());
+    crate::app::report::sort(&mut problems);
+    report.problems(&problems);
+    write_files(&out, &args.plan, &bytes)
+        .map_err(|e| Error::Output(format!("{e}; no progress file was replaced")))?;
+    Ok(summary(&book, &out))
+}
+
+/// The actuals of `--actuals`, summed by rep and month for the plan's metrics
+/// (a metric's column as its `history_column` names it).
+fn read_actuals(
+    args: &TrackOptions,
+    config: &PlanFile,
+    plan: &PlanFolder,
+    as_of: NaiveDate,
+    problems: &mut Vec<Problem>,
+) -> actuals::Actuals {
     let InputRef {
         path,
         display,
@@ -80,25 +124,29 @@ pub fn run(args: &TrackOptions, report: &dyn Report) -> Result<TrackSummary, Err
             ))
         })
         .collect();
-    let actuals = actuals::actuals(
+    actuals::actuals(
         &Source {
             path: &path,
             display: &display,
             sheet,
             options: &config.history,
         },
-        &plan,
+        plan,
         &named,
         as_of,
-        &mut problems,
-    );
-    if problems.iter().any(Problem::is_error) {
-        return Err(Error::nothing_written(problems));
-    }
-    let keep: Vec<usize> = (0..plan.metrics.len())
-        .filter(|&k| actuals.tracked[k])
-        .collect();
-    let input = TrackInput {
+        problems,
+    )
+}
+
+/// What the engine tracks: the plan's reps and the actuals, in the metrics kept.
+fn track_input(
+    plan: &PlanFolder,
+    actuals: actuals::Actuals,
+    keep: &[usize],
+    calendar: WorkCalendar,
+    as_of: NaiveDate,
+) -> TrackInput {
+    TrackInput {
         first_ym: plan.first_ym,
         metrics: keep.len(),
         reps: plan
@@ -117,9 +165,17 @@ pub fn run(args: &TrackOptions, report: &dyn Report) -> Result<TrackSummary, Err
             .collect(),
         calendar,
         as_of,
-    };
-    let metrics: Vec<_> = keep.iter().map(|&k| plan.metrics[k].clone()).collect();
-    let tracked = track::track(&input).map_err(|o| {
+    }
+}
+
+/// The progress of every rep, team and the company; an error when a figure
+/// cannot be written exactly.
+fn progress_of(
+    args: &TrackOptions,
+    input: &TrackInput,
+    metrics: &[actuals::PlanMetric],
+) -> Result<track::Tracked, Error> {
+    let tracked = track::track(input).map_err(|o| {
         let scope = if o.scope.is_empty() { "the company".to_string() } else { o.scope };
         Error::input(format!(
             "{}: the progress of {scope} for {} cannot be represented exactly (the actuals are too large for the targets); no progress file was written",
@@ -138,35 +194,17 @@ pub fn run(args: &TrackOptions, report: &dyn Report) -> Result<TrackSummary, Err
             args.actuals, metrics[p.metric].name
         )));
     }
-    let lang = args
-        .lang
-        .clone()
-        .or_else(|| config.output.lang.clone())
-        .unwrap_or_else(|| "en".into());
-    let book = ProgressBook {
-        tracked: &tracked,
-        metrics: &metrics,
-        reps: &input.reps,
-        year: plan.year,
-        first_ym: plan.first_ym,
-        as_of,
-        lang: &lang,
-        currency: config.output.currency.as_deref(),
-        company: config.output.company.as_deref(),
-    };
-    let rendered = progress::progress_xlsx(&book)
-        .map_err(|e| format!("progress.xlsx: {e}"))
-        .and_then(|x| {
-            let c = progress::progress_csv(&book).map_err(|e| format!("progress.csv: {e}"))?;
-            Ok([x, c])
-        });
-    let bytes = rendered.map_err(Error::Internal)?;
-    let out = args.out.clone().unwrap_or_else(|| args.plan.clone());
-    crate::app::report::sort(&mut problems);
-    report.problems(&problems);
-    write_files(&out, &args.plan, &bytes)
-        .map_err(|e| Error::Output(format!("{e}; no progress file was replaced")))?;
-    Ok(summary(&book, &out))
+    Ok(tracked)
+}
+
+/// progress.xlsx and progress.csv. A workbook that cannot be made is an
+/// output not written (exit 4), as in `plan split`.
+fn render(book: &ProgressBook) -> Result<[Vec<u8>; 2], Error> {
+    let xlsx =
+        progress::progress_xlsx(book).map_err(|e| Error::Output(format!("progress.xlsx: {e}")))?;
+    let csv =
+        progress::progress_csv(book).map_err(|e| Error::Output(format!("progress.csv: {e}")))?;
+    Ok([xlsx, csv])
 }
 
 /// True when every figure of a progress row, as it is written (with the
