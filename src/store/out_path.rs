@@ -1,6 +1,7 @@
 //! `--out` resolved before anything is touched ([`OutPath`]), what it holds
 //! now ([`OutState`]) and the files its previous plan's manifest lists.
 
+use crate::folder::manifest::{self, Manifest};
 use crate::store::dir::{plain_parts, Dir, Kind};
 use crate::store::sink::{io_err, PersistError};
 use std::collections::BTreeMap;
@@ -96,28 +97,16 @@ fn canonical_prefix(path: &Path) -> Option<PathBuf> {
 /// there is none or it cannot be read). Paths that are not plain relative
 /// paths are left out, so they are never touched.
 pub fn previous_files(out: &OutPath) -> BTreeMap<String, String> {
-    #[derive(serde::Deserialize)]
-    struct Entry {
-        path: String,
-        sha256: String,
-    }
-    #[derive(serde::Deserialize)]
-    struct Manifest {
-        files: Vec<Entry>,
-    }
     let mut text = Vec::new();
     let read = Dir::open(&out.path())
         .and_then(|d| d.read_file(OsStr::new("manifest.json")))
-        .and_then(|f| {
-            f.take(crate::folder::manifest::MAX_BYTES)
-                .read_to_end(&mut text)
-        });
+        .and_then(|f| f.take(manifest::MAX_BYTES).read_to_end(&mut text));
     if read.is_err() {
         return BTreeMap::new();
     }
-    serde_json::from_slice::<Manifest>(&text)
-        .map(|m| {
-            m.files
+    Manifest::files_of(&text)
+        .map(|files| {
+            files
                 .into_iter()
                 .filter(|e| plain_parts(&e.path).is_ok_and(|p| !p.is_empty()))
                 .map(|e| (e.path, e.sha256))
