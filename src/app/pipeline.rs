@@ -10,9 +10,11 @@ use crate::engine::plan::make_plan;
 use crate::folder::manifest::{self, FileEntry, Hashing, InputSum, Manifest, PlanInfo};
 use crate::input::columns::norm;
 use crate::input::load::{self, RepLookup, Source, ValueColumn};
-use crate::render::books::{self, Books, PeriodBook};
+use crate::render::letters;
+use crate::render::period_books::{self, PeriodBook};
 use crate::render::plan_book::{self, PlanBook};
 use crate::render::plan_csv;
+use crate::render::xlsx::books::Books;
 use crate::store::staging::{Fill, Sink};
 use rayon::prelude::*;
 use std::io::Write;
@@ -486,7 +488,7 @@ fn jobs(config: &Config, books: &Books) -> Result<(Vec<Job>, Vec<Job>), String> 
     }
     let mut letters = Vec::new();
     if output.rep_workbooks.unwrap_or(true) {
-        let names = books::rep_file_names(reps, books.planned());
+        let names = letters::rep_file_names(reps, books.planned());
         letters.extend(
             books
                 .planned()
@@ -504,12 +506,12 @@ fn workbook(books: &Books, job: &Job, sink: &dyn Sink) -> Result<FileEntry, Stri
     let (path, bytes, rep) = match job {
         Job::Period(p) => (
             format!("periods/{}.xlsx", book.periods.labels[p.column()]),
-            books::period_xlsx(books, *p),
+            period_books::period_xlsx(books, *p),
             None,
         ),
         Job::Rep(r, name) => (
             format!("reps/{name}.xlsx"),
-            books::rep_xlsx(books, *r),
+            letters::rep_xlsx(books, *r),
             Some(&book.input.reps[*r]),
         ),
     };

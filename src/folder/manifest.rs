@@ -108,6 +108,17 @@ impl Manifest {
     pub fn from_bytes(bytes: &[u8]) -> Result<Manifest, serde_json::Error> {
         serde_json::from_slice(bytes)
     }
+
+    /// Reads only the file list of a `manifest.json`, whatever its plan
+    /// header holds: what a run needs to know of the previous plan it replaces.
+    pub fn files_of(bytes: &[u8]) -> Result<Vec<FileEntry>, serde_json::Error> {
+        let mut doc: serde_json::Value = serde_json::from_slice(bytes)?;
+        let files = doc
+            .get_mut("files")
+            .map(serde_json::Value::take)
+            .unwrap_or_default();
+        Vec::<FileEntry>::deserialize(files)
+    }
 }
 
 #[cfg(test)]
@@ -126,5 +137,32 @@ mod tests {
         let sha = hashing.hex();
         assert_eq!(out, bytes);
         assert_eq!(sha, sha256_hex(&bytes));
+    }
+
+    #[test]
+    fn the_file_list_is_read_with_or_without_a_plan_header() {
+        let m = Manifest {
+            plan: PlanInfo {
+                year: 2026,
+                as_of: None,
+                tool: "plan".into(),
+                replans: None,
+                inputs: Vec::new(),
+            },
+            files: vec![FileEntry {
+                path: "plan.csv".into(),
+                sha256: "ab".into(),
+                rep_id: None,
+                email: None,
+            }],
+        };
+        let files = Manifest::files_of(&m.to_bytes()).unwrap();
+        assert_eq!(
+            (files[0].path.as_str(), files[0].sha256.as_str()),
+            ("plan.csv", "ab")
+        );
+        let bare = br#"{"files": [{"path": "reps/a.xlsx", "sha256": ""}]}"#;
+        assert_eq!(Manifest::files_of(bare).unwrap()[0].path, "reps/a.xlsx");
+        assert!(Manifest::files_of(br#"{"plan": {}}"#).is_err());
     }
 }

@@ -1,7 +1,8 @@
 //! The plan → bytes: plan.csv, the plan workbook, letters, period books and
 //! progress books, with no file system access.
 
-pub mod books;
+pub mod letters;
+pub mod period_books;
 pub mod plan_book;
 pub mod plan_csv;
 pub mod progress;

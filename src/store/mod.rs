@@ -4,6 +4,9 @@
 //! open itself (SPEC §5).
 
 pub mod dir;
+pub mod lock;
+pub mod out_path;
 pub mod replace;
 pub mod sent_log;
+pub mod sink;
 pub mod staging;
