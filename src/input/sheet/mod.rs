@@ -34,6 +34,9 @@ pub(crate) enum Kind {
     Ods,
 }
 
+/// A workbook's worksheets in order: name, and whether it is visible.
+type SheetList = [(String, bool)];
+
 /// Reads one sheet of the workbook in `file` and streams it to `visitor`: the
 /// sheet `opts.sheet` (hidden or not), else the first visible sheet with a header row.
 pub(crate) fn read_sheet(
@@ -49,14 +52,7 @@ pub(crate) fn read_sheet(
     let scan = (kind == Kind::Xlsx)
         .then(|| crate::input::open::open_regular(path).ok())
         .flatten();
-    match kind {
-        Kind::Xls => xls_is_sound(&file, origin)?,
-        Kind::Ods => {
-            budget::check_zip(&file, origin)?;
-            budget::check_ods(&file, origin)?;
-        }
-        Kind::Xlsx | Kind::Xlsb => budget::check_zip(&file, origin)?,
-    }
+    check_container(&file, kind, origin)?;
     let mut book = open(file, kind).map_err(|e| {
         Problem::error(
             Code::Damaged,
@@ -70,106 +66,161 @@ pub(crate) fn read_sheet(
         .filter(|s| s.typ == SheetType::WorkSheet)
         .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
         .collect();
-    let list = || {
-        let shown = sheets.iter().map(|(name, visible)| {
-            if *visible {
-                name.clone()
-            } else {
-                format!("{name} (hidden)")
-            }
-        });
-        shown.collect::<Vec<_>>().join(", ")
-    };
-    let at = |name: &str| Origin {
-        sheet: Some(name.to_string()),
-        ..origin.clone()
-    };
-    let wanted = match &opts.sheet {
-        Some(wanted) => {
-            let names = || sheets.iter().map(|(name, _)| name);
-            let name = names()
-                .find(|name| *name == wanted)
-                .or_else(|| names().find(|name| name.to_lowercase() == wanted.to_lowercase()))
-                .ok_or_else(|| {
-                    Problem::error(
-                        Code::NoSheet,
-                        Some(origin.clone()),
-                        format!("no sheet named {wanted:?}; sheets are: {}", list()),
-                    )
-                })?;
-            Some(name)
-        }
-        None => None,
-    };
-    let nowhere = || {
-        let row = opts
-            .header_row
-            .map(|n| format!(" at row {n}"))
-            .unwrap_or_default();
-        let message = format!(
-            "no header row found{row} in any visible sheet (sheets: {})",
-            list()
-        );
-        Problem::error(Code::NoHeader, Some(origin.clone()), message)
-    };
+    let wanted = wanted_sheet(&sheets, opts, origin)?;
     if let (Sheets::Xlsx(xlsx), Some(scan)) = (&mut book, scan) {
-        // The scan for merged cells runs while the sheet is parsed; no row
-        // reaches the visitor before it has answered.
-        let streamed = std::thread::scope(|s| {
-            let mut merges =
-                MergeScan::new(s.spawn(move || guard::quietly(|| xlsx_has_merges(scan))));
-            let date1904 = xlsx.has_1904_epoch();
-            let mut stream = |name: &str| {
-                let at = at(name);
-                stream::stream(
-                    xlsx,
-                    name,
-                    opts.header_row,
-                    &at,
-                    date1904,
-                    &mut merges,
-                    visitor,
-                )
-            };
-            match wanted {
-                Some(name) => stream(name),
-                None => {
-                    for (name, _) in sheets.iter().filter(|(_, visible)| *visible) {
-                        match stream(name)? {
-                            Streamed::NoHeader(_) => continue,
-                            done => return Ok(done),
-                        }
-                    }
-                    Ok(Streamed::NoHeader(nowhere()))
-                }
-            }
-        })?;
-        match streamed {
+        match stream_xlsx(xlsx, scan, &sheets, wanted, opts, origin, visitor)? {
             Streamed::Read => return Ok(()),
             Streamed::NoHeader(p) => return Err(p),
             Streamed::Merged => {}
         }
     }
+    read_whole(&mut book, &sheets, wanted, opts, origin, visitor)
+}
+
+/// The budget checks of the container before calamine opens it.
+fn check_container(file: &File, kind: Kind, origin: &Origin) -> Result<(), Problem> {
+    match kind {
+        Kind::Xls => xls_is_sound(file, origin)?,
+        Kind::Ods => {
+            budget::check_zip(file, origin)?;
+            budget::check_ods(file, origin)?;
+        }
+        Kind::Xlsx | Kind::Xlsb => budget::check_zip(file, origin)?,
+    }
+    Ok(())
+}
+
+/// The sheets as a problem lists them, hidden ones marked.
+fn list(sheets: &SheetList) -> String {
+    let shown = sheets.iter().map(|(name, visible)| {
+        if *visible {
+            name.clone()
+        } else {
+            format!("{name} (hidden)")
+        }
+    });
+    shown.collect::<Vec<_>>().join(", ")
+}
+
+/// `origin` in sheet `name`.
+fn at(origin: &Origin, name: &str) -> Origin {
+    Origin {
+        sheet: Some(name.to_string()),
+        ..origin.clone()
+    }
+}
+
+/// The sheet `opts.sheet` names (exactly, else ignoring case); `None` when not set.
+fn wanted_sheet<'a>(
+    sheets: &'a SheetList,
+    opts: &ReadOptions,
+    origin: &Origin,
+) -> Result<Option<&'a String>, Problem> {
+    let Some(wanted) = &opts.sheet else {
+        return Ok(None);
+    };
+    let names = || sheets.iter().map(|(name, _)| name);
+    let name = names()
+        .find(|name| *name == wanted)
+        .or_else(|| names().find(|name| name.to_lowercase() == wanted.to_lowercase()))
+        .ok_or_else(|| {
+            Problem::error(
+                Code::NoSheet,
+                Some(origin.clone()),
+                format!("no sheet named {wanted:?}; sheets are: {}", list(sheets)),
+            )
+        })?;
+    Ok(Some(name))
+}
+
+/// No visible sheet has a header row.
+fn nowhere(sheets: &SheetList, opts: &ReadOptions, origin: &Origin) -> Problem {
+    let row = opts
+        .header_row
+        .map(|n| format!(" at row {n}"))
+        .unwrap_or_default();
+    let message = format!(
+        "no header row found{row} in any visible sheet (sheets: {})",
+        list(sheets)
+    );
+    Problem::error(Code::NoHeader, Some(origin.clone()), message)
+}
+
+/// Streams the wanted sheet, else the first visible one with a header row,
+/// unless the workbook has merged cells.
+fn stream_xlsx(
+    xlsx: &mut Xlsx<BufReader<File>>,
+    scan: File,
+    sheets: &SheetList,
+    wanted: Option<&String>,
+    opts: &ReadOptions,
+    origin: &Origin,
+    visitor: &mut dyn RowVisitor,
+) -> Result<Streamed, Problem> {
+    // The scan for merged cells runs while the sheet is parsed; no row
+    // reaches the visitor before it has answered.
+    std::thread::scope(|s| {
+        let mut merges = MergeScan::new(s.spawn(move || guard::quietly(|| xlsx_has_merges(scan))));
+        let date1904 = xlsx.has_1904_epoch();
+        let mut stream = |name: &str| {
+            let at = at(origin, name);
+            stream::stream(
+                xlsx,
+                name,
+                opts.header_row,
+                &at,
+                date1904,
+                &mut merges,
+                visitor,
+            )
+        };
+        match wanted {
+            Some(name) => stream(name),
+            None => {
+                for (name, _) in sheets.iter().filter(|(_, visible)| *visible) {
+                    match stream(name)? {
+                        Streamed::NoHeader(_) => continue,
+                        done => return Ok(done),
+                    }
+                }
+                Ok(Streamed::NoHeader(nowhere(sheets, opts, origin)))
+            }
+        }
+    })
+}
+
+/// Reads the wanted sheet, else the first visible one with a header row,
+/// whole, and streams it.
+fn read_whole(
+    book: &mut Book,
+    sheets: &SheetList,
+    wanted: Option<&String>,
+    opts: &ReadOptions,
+    origin: &Origin,
+    visitor: &mut dyn RowVisitor,
+) -> Result<(), Problem> {
     let (name, grid, header) = match wanted {
         Some(name) => {
-            let grid = load(&mut book, name, &at(name))?;
-            let header = find_header(&grid, opts.header_row, &*visitor, &at(name))?;
+            let grid = load(book, name, &at(origin, name))?;
+            let header = find_header(&grid, opts.header_row, &*visitor, &at(origin, name))?;
             (name, grid, header)
         }
         None => {
             let mut found = None;
             for (name, _) in sheets.iter().filter(|(_, visible)| *visible) {
-                let grid = load(&mut book, name, &at(name))?;
-                if let Ok(header) = find_header(&grid, opts.header_row, &*visitor, &at(name)) {
+                let grid = load(book, name, &at(origin, name))?;
+                if let Ok(header) =
+                    find_header(&grid, opts.header_row, &*visitor, &at(origin, name))
+                {
                     found = Some((name, grid, header));
                     break;
                 }
             }
-            found.ok_or_else(nowhere)?
+            found.ok_or_else(|| nowhere(sheets, opts, origin))?
         }
     };
-    let at = at(name);
-    let merges = merges(&mut book, name, &at)?;
+    let at = at(origin, name);
+    let merges = merges(book, name, &at)?;
     let date1904 = match &book {
         Sheets::Xlsx(x) => x.has_1904_epoch(),
         Sheets::Xls(x) => x.has_1904_epoch(),
