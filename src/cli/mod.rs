@@ -185,7 +185,7 @@ fn prepare(args: &SplitArgs) -> Result<Prepared, Exit> {
     let mut replans = None;
     if let Some(date) = as_of.filter(|_| !args.fresh && is_plan_folder(&target)) {
         let csv = target.path().join("plan.csv");
-        match crate::input::load::previous_targets(&csv, &csv.display().to_string()) {
+        match crate::input::tables::previous_targets(&csv, &csv.display().to_string()) {
             Ok(targets) => {
                 config.frozen = Some(crate::engine::model::Frozen {
                     as_of: date,
