@@ -5,7 +5,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use plan::input::load::{self, RepLookup, Source, ValueColumn};
+use plan::input::tables::{self, RepLookup, Source, ValueColumn};
 use plan::input::options::TableOptions;
 use plan::input::read::read_table;
 use plan::input::table::ReadOptions;
@@ -34,13 +34,13 @@ fuzz_target!(|data: &[u8]| {
     let mut problems = Vec::new();
     let mut levels = BTreeMap::new();
     levels.insert("senior".to_string(), 1.3);
-    let reps = load::reps(&src, &levels, false, &mut problems);
-    let _ = load::targets(
+    let reps = tables::reps(&src, &levels, false, &mut problems);
+    let _ = tables::targets(
         &src,
         &["revenue".to_string(), "visits".to_string()],
         &mut problems,
     );
-    let _ = load::holidays(&src, &mut problems);
+    let _ = tables::holidays(&src, &mut problems);
     let columns = ["amount", "visits"].map(|name| ValueColumn {
         name: name.to_string(),
         needed_by: Some(name.to_string()),
@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
             by_team,
             need_rep: true,
         };
-        let _ = load::history(&src, &lookup, &columns, &mut problems);
+        let _ = tables::history(&src, &lookup, &columns, &mut problems);
     }
     for p in &problems {
         let _ = p.to_string();

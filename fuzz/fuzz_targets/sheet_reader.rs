@@ -9,7 +9,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use plan::input::load::{self, Source};
+use plan::input::tables::{self, Source};
 use plan::input::options::TableOptions;
 use plan::input::read::read_table;
 use plan::input::table::ReadOptions;
@@ -34,8 +34,8 @@ fuzz_target!(|data: &[u8]| {
                 options: &options,
             };
             let mut problems = Vec::new();
-            let _ = load::targets(&src, &["revenue".to_string()], &mut problems);
-            let _ = load::reps(&src, &Default::default(), false, &mut problems);
+            let _ = tables::targets(&src, &["revenue".to_string()], &mut problems);
+            let _ = tables::reps(&src, &Default::default(), false, &mut problems);
         }
     }
 });

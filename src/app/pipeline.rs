@@ -9,7 +9,7 @@ use crate::engine::model::{History, Plan, PlanInput, Rep};
 use crate::engine::plan::make_plan;
 use crate::folder::manifest::{self, FileEntry, Hashing, InputSum, Manifest, PlanInfo};
 use crate::input::columns::norm;
-use crate::input::load::{self, RepLookup, Source, ValueColumn};
+use crate::input::tables::{self, RepLookup, Source, ValueColumn};
 use crate::render::letters;
 use crate::render::period_books::{self, PeriodBook};
 use crate::render::plan_book::{self, PlanBook};
@@ -89,7 +89,7 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
             .as_deref()
             .is_some_and(|k| k.trim().eq_ignore_ascii_case("name"));
     let (rp, rd, rs, ro) = src(&config.reps, "reps");
-    let reps = load::reps(
+    let reps = tables::reps(
         &Source {
             path: &rp,
             display: &rd,
@@ -104,7 +104,7 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
     let reps_read = !problems.iter().any(Problem::is_error);
     let names: Vec<String> = config.metrics.iter().map(|m| m.name.clone()).collect();
     let (tp, td, ts, to) = src(&config.targets, "targets");
-    let targets = load::targets(
+    let targets = tables::targets(
         &Source {
             path: &tp,
             display: &td,
@@ -117,7 +117,7 @@ fn read(config: &Config) -> Result<(PlanInput, Vec<Problem>), Vec<Problem>> {
     let mut calendar = WorkCalendar::default();
     if let Some(h) = &config.holidays {
         let (p, d, s, o) = src(h, "holidays");
-        let (hol, work) = load::holidays(
+        let (hol, work) = tables::holidays(
             &Source {
                 path: &p,
                 display: &d,
@@ -234,7 +234,7 @@ fn read_history(
         .map(|i| targets.iter().any(|t| t.metric == i))
         .collect();
     let (columns, index) = value_columns(config, &targeted);
-    let (hist, found) = load::history(src, &lookup, &columns, problems);
+    let (hist, found) = tables::history(src, &lookup, &columns, problems);
     for (m, k) in metrics.iter_mut().zip(index) {
         m.history_column = k.filter(|&k| found.get(k).copied().flatten().is_some());
     }

@@ -63,7 +63,7 @@ pub fn prepare(opts: &SplitOptions) -> Result<Prepared, Error> {
     let mut replans = None;
     if let Some(date) = as_of.filter(|_| !opts.fresh && is_plan_folder(&target)) {
         let csv = target.path().join("plan.csv");
-        let targets = crate::input::load::previous_targets(&csv, &csv.display().to_string())
+        let targets = crate::input::tables::previous_targets(&csv, &csv.display().to_string())
             .map_err(|p| Error::Input {
                 problems: vec![p],
                 closing: Some("a re-plan keeps the months before --as-of from the previous plan.csv; restore it, or add --fresh to plan every month anew".into()),

@@ -10,7 +10,7 @@ use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::track::{self, TrackInput, TrackRep};
 use crate::folder::manifest;
 use crate::input::actuals::{self, PlanFolder};
-use crate::input::load::{self, Source};
+use crate::input::tables::{self, Source};
 use crate::render::progress::{self, ProgressBook};
 use crate::store::dir::Dir;
 use crate::store::replace::replace_files;
@@ -288,7 +288,7 @@ fn calendar(
             ));
         }
     }
-    let (holidays, workdays) = load::holidays(
+    let (holidays, workdays) = tables::holidays(
         &Source {
             path: &path,
             display: &display,

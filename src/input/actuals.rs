@@ -6,8 +6,8 @@ use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::model::{MetricKind, Rep};
 use crate::engine::track::TrackRep;
 use crate::input::columns::norm;
-use crate::input::load::{self, RepLookup, Source, ValueColumn};
 use crate::input::open::{open_bounded, read_text};
+use crate::input::tables::{self, RepLookup, Source, ValueColumn};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -352,7 +352,7 @@ pub fn actuals(
             needed_by: None,
         })
         .collect();
-    let (history, found) = load::history(src, &lookup, &values, problems);
+    let (history, found) = tables::history(src, &lookup, &values, problems);
     let origin = Some(Origin::file(src.display));
     let tracked: Vec<bool> = index
         .iter()

@@ -2,8 +2,10 @@
 //! the file, then records are streamed one at a time.
 
 use crate::engine::diag::{Code, Origin, Problem};
-use crate::input::read::{no_header, not_header_row, read_error, HEADER_SEARCH_ROWS};
-use crate::input::table::{Cell, Header, ReadOptions, Row, RowVisitor};
+use crate::input::table::{
+    no_header, not_header_row, read_error, Cell, Header, ReadOptions, Row, RowVisitor,
+    HEADER_SEARCH_ROWS,
+};
 use encoding_rs::{DecoderResult, Encoding, UTF_8};
 use std::collections::VecDeque;
 use std::io::{self, Cursor, Read};

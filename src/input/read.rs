@@ -5,14 +5,12 @@
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::input::csv::read_csv;
 use crate::input::open::read_code;
+use crate::input::sheet::guard::guarded;
 use crate::input::sheet::{read_sheet, Kind};
-use crate::input::table::{ReadOptions, RowVisitor};
+use crate::input::table::{read_error, ReadOptions, RowVisitor};
 use crate::os::open_regular;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-
-/// How many non-empty rows are searched for the header when `header_row` is not set.
-pub(crate) const HEADER_SEARCH_ROWS: usize = 50;
 
 /// Reads the table at `path` and streams it to `visitor`.
 ///
@@ -113,42 +111,6 @@ pub fn read_table(
     }
 }
 
-thread_local!(static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
-
-/// Runs `f` with its panics kept off stderr: for the spreadsheet reader and
-/// the threads it starts, whose panics (calamine's, on a damaged file) are
-/// caught by [`guarded`] and reported as a problem. Panics anywhere else
-/// still print.
-pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(|q| q.get()) {
-                previous(info);
-            }
-        }));
-    });
-    let was = QUIET.with(|q| q.replace(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    QUIET.with(|q| q.set(was));
-    result.unwrap_or_else(|payload| std::panic::resume_unwind(payload))
-}
-
-/// Runs the spreadsheet reader so that a damaged file that makes calamine
-/// panic (found by fuzzing) becomes a problem naming the file, not a crash.
-fn guarded(read: impl FnOnce() -> Result<(), Problem>, origin: &Origin) -> Result<(), Problem> {
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| quietly(read)));
-    result.unwrap_or_else(|_| {
-        Err(Problem::error(
-            Code::Damaged,
-            Some(origin.clone()),
-            "the workbook is damaged and cannot be read",
-        )
-        .with_hint("open it in Excel or LibreOffice and save it again"))
-    })
-}
-
 /// What a file's first bytes say it is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Content {
@@ -238,38 +200,6 @@ impl Content {
             Content::Html | Content::Xml => "open it in Excel and save it as .xlsx",
             Content::Pdf | Content::Binary => "export the table from its source as xlsx or CSV",
         }
-    }
-}
-
-/// A failure to read an opened file.
-pub(crate) fn read_error(origin: &Origin, e: &io::Error) -> Problem {
-    Problem::error(
-        Code::Unreadable,
-        Some(origin.clone()),
-        format!("cannot read: {}", crate::os::reason(e)),
-    )
-}
-
-/// No header row was found; the caller appends the columns it looked for.
-pub(crate) fn no_header(origin: &Origin) -> Problem {
-    Problem::error(Code::NoHeader, Some(origin.clone()), "no header row found")
-}
-
-/// `header_row = n` names a row that is not a header; `texts` is what it holds.
-pub(crate) fn not_header_row(origin: &Origin, n: u32, texts: &[String]) -> Problem {
-    let problem = Problem::error(
-        Code::NoHeader,
-        Some(origin.at_row(n)),
-        format!("row {n} is not a header row"),
-    )
-    .with_hint("check `header_row` for this table in the plan file");
-    if texts.iter().all(|t| t.is_empty()) {
-        Problem {
-            message: format!("row {n} is not a header row: it is empty"),
-            ..problem
-        }
-    } else {
-        problem.with_value(texts.join(", "))
     }
 }
 

@@ -2,9 +2,11 @@
 //! [`Cell`]s, each row with the number the spreadsheet or editor shows.
 //!
 //! Readers stream: they call a [`RowVisitor`] once for the header and once per
-//! data row, so memory does not grow with the number of rows.
+//! data row, so memory does not grow with the number of rows. The helpers at
+//! the end word the problems every reader reports about header rows and reads.
 
-use crate::engine::diag::{Origin, Problem};
+use crate::engine::diag::{Code, Origin, Problem};
+use crate::os::reason as io_message;
 use chrono::NaiveDateTime;
 
 /// One cell as read, before any interpretation.
@@ -74,4 +76,39 @@ pub struct ReadOptions {
     pub header_row: Option<u32>,
     /// The sheet to read (`FILE#Sheet`); default: the first visible sheet with a header row.
     pub sheet: Option<String>,
+}
+
+/// How many non-empty rows are searched for the header when `header_row` is not set.
+pub(crate) const HEADER_SEARCH_ROWS: usize = 50;
+
+/// A failure to read an opened file.
+pub(crate) fn read_error(origin: &Origin, e: &std::io::Error) -> Problem {
+    Problem::error(
+        Code::Unreadable,
+        Some(origin.clone()),
+        format!("cannot read: {}", io_message(e)),
+    )
+}
+
+/// No header row was found; the caller appends the columns it looked for.
+pub(crate) fn no_header(origin: &Origin) -> Problem {
+    Problem::error(Code::NoHeader, Some(origin.clone()), "no header row found")
+}
+
+/// `header_row = n` names a row that is not a header; `texts` is what it holds.
+pub(crate) fn not_header_row(origin: &Origin, n: u32, texts: &[String]) -> Problem {
+    let problem = Problem::error(
+        Code::NoHeader,
+        Some(origin.at_row(n)),
+        format!("row {n} is not a header row"),
+    )
+    .with_hint("check `header_row` for this table in the plan file");
+    if texts.iter().all(|t| t.is_empty()) {
+        Problem {
+            message: format!("row {n} is not a header row: it is empty"),
+            ..problem
+        }
+    } else {
+        problem.with_value(texts.join(", "))
+    }
 }

@@ -77,7 +77,7 @@ pub fn check_zip(file: &File, origin: &Origin) -> Result<(), Problem> {
 
 fn rewind(mut file: &File, origin: &Origin) -> Result<(), Problem> {
     file.rewind()
-        .map_err(|e| crate::input::read::read_error(origin, &e))
+        .map_err(|e| crate::input::table::read_error(origin, &e))
 }
 
 fn too_large(origin: &Origin, inflated: u64, len: u64, budget: u64) -> Problem {

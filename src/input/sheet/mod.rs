@@ -1,6 +1,6 @@
 //! Spreadsheet input (xlsx, xlsm, xlsb, xls, ods) through calamine: choosing
-//! the sheet, finding the header below any title rows, and turning calamine's
-//! cells into [`Cell`]s.
+//! the sheet, checking the file, and streaming the sheet or reading it whole
+//! ([`grid`]) when it has merged cells.
 //!
 //! What calamine 0.38 offers differs by format: formulas without a cached
 //! value are found in xlsx/xlsm (one pass with the values) and ods (xls and
@@ -8,25 +8,21 @@
 //! and xls, not for xlsb and ods.
 
 pub mod budget;
+pub mod cells;
 pub mod cfb;
+pub mod grid;
+pub mod guard;
 pub mod stream;
 pub mod xls_extent;
 
 use crate::engine::diag::{Code, Origin, Problem};
-use crate::input::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
-use crate::input::table::{Cell, Header, ReadOptions, Row, RowVisitor};
-use calamine::{
-    CellErrorType, Data, DataRef, Dimensions, Ods, OdsError, Range, Reader, SheetType,
-    SheetVisible, Sheets, Xls, Xlsb, XlsbError, Xlsx, XlsxError,
-};
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use crate::input::table::{ReadOptions, RowVisitor};
+use calamine::{Ods, Reader, SheetType, SheetVisible, Sheets, Xls, Xlsb, Xlsx};
+use grid::{emit, find_header, load, merges, Book};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 use stream::{MergeScan, Streamed};
-
-/// The text of a cell whose formula has no cached value.
-pub(super) const NO_CACHED_VALUE: &str = "formula without a cached value";
 
 /// The workbook formats, as the file's extension names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +34,8 @@ pub(crate) enum Kind {
     Ods,
 }
 
-type Book = Sheets<BufReader<File>>;
+/// A workbook's worksheets in order: name, and whether it is visible.
+type SheetList = [(String, bool)];
 
 /// Reads one sheet of the workbook in `file` and streams it to `visitor`: the
 /// sheet `opts.sheet` (hidden or not), else the first visible sheet with a header row.
@@ -55,14 +52,7 @@ pub(crate) fn read_sheet(
     let scan = (kind == Kind::Xlsx)
         .then(|| crate::os::open_regular(path).ok())
         .flatten();
-    match kind {
-        Kind::Xls => xls_is_sound(&file, origin)?,
-        Kind::Ods => {
-            budget::check_zip(&file, origin)?;
-            budget::check_ods(&file, origin)?;
-        }
-        Kind::Xlsx | Kind::Xlsb => budget::check_zip(&file, origin)?,
-    }
+    check_container(&file, kind, origin)?;
     let mut book = open(file, kind).map_err(|e| {
         Problem::error(
             Code::Damaged,
@@ -76,107 +66,161 @@ pub(crate) fn read_sheet(
         .filter(|s| s.typ == SheetType::WorkSheet)
         .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
         .collect();
-    let list = || {
-        let shown = sheets.iter().map(|(name, visible)| {
-            if *visible {
-                name.clone()
-            } else {
-                format!("{name} (hidden)")
-            }
-        });
-        shown.collect::<Vec<_>>().join(", ")
-    };
-    let at = |name: &str| Origin {
-        sheet: Some(name.to_string()),
-        ..origin.clone()
-    };
-    let wanted = match &opts.sheet {
-        Some(wanted) => {
-            let names = || sheets.iter().map(|(name, _)| name);
-            let name = names()
-                .find(|name| *name == wanted)
-                .or_else(|| names().find(|name| name.to_lowercase() == wanted.to_lowercase()))
-                .ok_or_else(|| {
-                    Problem::error(
-                        Code::NoSheet,
-                        Some(origin.clone()),
-                        format!("no sheet named {wanted:?}; sheets are: {}", list()),
-                    )
-                })?;
-            Some(name)
-        }
-        None => None,
-    };
-    let nowhere = || {
-        let row = opts
-            .header_row
-            .map(|n| format!(" at row {n}"))
-            .unwrap_or_default();
-        let message = format!(
-            "no header row found{row} in any visible sheet (sheets: {})",
-            list()
-        );
-        Problem::error(Code::NoHeader, Some(origin.clone()), message)
-    };
+    let wanted = wanted_sheet(&sheets, opts, origin)?;
     if let (Sheets::Xlsx(xlsx), Some(scan)) = (&mut book, scan) {
-        // The scan for merged cells runs while the sheet is parsed; no row
-        // reaches the visitor before it has answered.
-        let streamed = std::thread::scope(|s| {
-            let mut merges = MergeScan::new(
-                s.spawn(move || crate::input::read::quietly(|| xlsx_has_merges(scan))),
-            );
-            let date1904 = xlsx.has_1904_epoch();
-            let mut stream = |name: &str| {
-                let at = at(name);
-                stream::stream(
-                    xlsx,
-                    name,
-                    opts.header_row,
-                    &at,
-                    date1904,
-                    &mut merges,
-                    visitor,
-                )
-            };
-            match wanted {
-                Some(name) => stream(name),
-                None => {
-                    for (name, _) in sheets.iter().filter(|(_, visible)| *visible) {
-                        match stream(name)? {
-                            Streamed::NoHeader(_) => continue,
-                            done => return Ok(done),
-                        }
-                    }
-                    Ok(Streamed::NoHeader(nowhere()))
-                }
-            }
-        })?;
-        match streamed {
+        match stream_xlsx(xlsx, scan, &sheets, wanted, opts, origin, visitor)? {
             Streamed::Read => return Ok(()),
             Streamed::NoHeader(p) => return Err(p),
             Streamed::Merged => {}
         }
     }
+    read_whole(&mut book, &sheets, wanted, opts, origin, visitor)
+}
+
+/// The budget checks of the container before calamine opens it.
+fn check_container(file: &File, kind: Kind, origin: &Origin) -> Result<(), Problem> {
+    match kind {
+        Kind::Xls => xls_is_sound(file, origin)?,
+        Kind::Ods => {
+            budget::check_zip(file, origin)?;
+            budget::check_ods(file, origin)?;
+        }
+        Kind::Xlsx | Kind::Xlsb => budget::check_zip(file, origin)?,
+    }
+    Ok(())
+}
+
+/// The sheets as a problem lists them, hidden ones marked.
+fn list(sheets: &SheetList) -> String {
+    let shown = sheets.iter().map(|(name, visible)| {
+        if *visible {
+            name.clone()
+        } else {
+            format!("{name} (hidden)")
+        }
+    });
+    shown.collect::<Vec<_>>().join(", ")
+}
+
+/// `origin` in sheet `name`.
+fn at(origin: &Origin, name: &str) -> Origin {
+    Origin {
+        sheet: Some(name.to_string()),
+        ..origin.clone()
+    }
+}
+
+/// The sheet `opts.sheet` names (exactly, else ignoring case); `None` when not set.
+fn wanted_sheet<'a>(
+    sheets: &'a SheetList,
+    opts: &ReadOptions,
+    origin: &Origin,
+) -> Result<Option<&'a String>, Problem> {
+    let Some(wanted) = &opts.sheet else {
+        return Ok(None);
+    };
+    let names = || sheets.iter().map(|(name, _)| name);
+    let name = names()
+        .find(|name| *name == wanted)
+        .or_else(|| names().find(|name| name.to_lowercase() == wanted.to_lowercase()))
+        .ok_or_else(|| {
+            Problem::error(
+                Code::NoSheet,
+                Some(origin.clone()),
+                format!("no sheet named {wanted:?}; sheets are: {}", list(sheets)),
+            )
+        })?;
+    Ok(Some(name))
+}
+
+/// No visible sheet has a header row.
+fn nowhere(sheets: &SheetList, opts: &ReadOptions, origin: &Origin) -> Problem {
+    let row = opts
+        .header_row
+        .map(|n| format!(" at row {n}"))
+        .unwrap_or_default();
+    let message = format!(
+        "no header row found{row} in any visible sheet (sheets: {})",
+        list(sheets)
+    );
+    Problem::error(Code::NoHeader, Some(origin.clone()), message)
+}
+
+/// Streams the wanted sheet, else the first visible one with a header row,
+/// unless the workbook has merged cells.
+fn stream_xlsx(
+    xlsx: &mut Xlsx<BufReader<File>>,
+    scan: File,
+    sheets: &SheetList,
+    wanted: Option<&String>,
+    opts: &ReadOptions,
+    origin: &Origin,
+    visitor: &mut dyn RowVisitor,
+) -> Result<Streamed, Problem> {
+    // The scan for merged cells runs while the sheet is parsed; no row
+    // reaches the visitor before it has answered.
+    std::thread::scope(|s| {
+        let mut merges = MergeScan::new(s.spawn(move || guard::quietly(|| xlsx_has_merges(scan))));
+        let date1904 = xlsx.has_1904_epoch();
+        let mut stream = |name: &str| {
+            let at = at(origin, name);
+            stream::stream(
+                xlsx,
+                name,
+                opts.header_row,
+                &at,
+                date1904,
+                &mut merges,
+                visitor,
+            )
+        };
+        match wanted {
+            Some(name) => stream(name),
+            None => {
+                for (name, _) in sheets.iter().filter(|(_, visible)| *visible) {
+                    match stream(name)? {
+                        Streamed::NoHeader(_) => continue,
+                        done => return Ok(done),
+                    }
+                }
+                Ok(Streamed::NoHeader(nowhere(sheets, opts, origin)))
+            }
+        }
+    })
+}
+
+/// Reads the wanted sheet, else the first visible one with a header row,
+/// whole, and streams it.
+fn read_whole(
+    book: &mut Book,
+    sheets: &SheetList,
+    wanted: Option<&String>,
+    opts: &ReadOptions,
+    origin: &Origin,
+    visitor: &mut dyn RowVisitor,
+) -> Result<(), Problem> {
     let (name, grid, header) = match wanted {
         Some(name) => {
-            let grid = load(&mut book, name, &at(name))?;
-            let header = find_header(&grid, opts.header_row, &*visitor, &at(name))?;
+            let grid = load(book, name, &at(origin, name))?;
+            let header = find_header(&grid, opts.header_row, &*visitor, &at(origin, name))?;
             (name, grid, header)
         }
         None => {
             let mut found = None;
             for (name, _) in sheets.iter().filter(|(_, visible)| *visible) {
-                let grid = load(&mut book, name, &at(name))?;
-                if let Ok(header) = find_header(&grid, opts.header_row, &*visitor, &at(name)) {
+                let grid = load(book, name, &at(origin, name))?;
+                if let Ok(header) =
+                    find_header(&grid, opts.header_row, &*visitor, &at(origin, name))
+                {
                     found = Some((name, grid, header));
                     break;
                 }
             }
-            found.ok_or_else(nowhere)?
+            found.ok_or_else(|| nowhere(sheets, opts, origin))?
         }
     };
-    let at = at(name);
-    let merges = merges(&mut book, name, &at)?;
+    let at = at(origin, name);
+    let merges = merges(book, name, &at)?;
     let date1904 = match &book {
         Sheets::Xlsx(x) => x.has_1904_epoch(),
         Sheets::Xls(x) => x.has_1904_epoch(),
@@ -220,130 +264,6 @@ fn open(file: File, kind: Kind) -> Result<Book, calamine::Error> {
     })
 }
 
-pub(super) fn sheet_error(at: &Origin, e: calamine::Error) -> Problem {
-    Problem::error(
-        Code::Damaged,
-        Some(at.clone()),
-        format!("cannot read the sheet: {e}"),
-    )
-}
-
-/// One sheet's cells, with absolute (0-based) positions.
-struct Grid {
-    range: Range<Data>,
-    /// Cells holding a formula without a cached value, sorted.
-    uncached: Vec<(u32, u32)>,
-    /// First used row, last used row, last used column; `None` for an empty sheet.
-    extent: Option<(u32, u32, u32)>,
-}
-
-impl Grid {
-    fn new(range: Range<Data>, mut uncached: Vec<(u32, u32)>) -> Grid {
-        uncached.sort_unstable();
-        let corners = range
-            .start()
-            .zip(range.end())
-            .into_iter()
-            .chain(uncached.iter().map(|&p| (p, p)));
-        let extent = corners.fold(None, |extent, (start, end)| {
-            Some(match extent {
-                None => (start.0, end.0, end.1),
-                Some((first, last, col)) => (start.0.min(first), end.0.max(last), end.1.max(col)),
-            })
-        });
-        Grid {
-            range,
-            uncached,
-            extent,
-        }
-    }
-
-    fn cell(&self, row: u32, col: u32) -> Cell<'_> {
-        if !self.uncached.is_empty() && self.uncached.binary_search(&(row, col)).is_ok() {
-            return Cell::Error(NO_CACHED_VALUE);
-        }
-        self.range
-            .get_value((row, col))
-            .map_or(Cell::Empty, convert)
-    }
-
-    /// A row's cells as text from column A to its last non-empty cell.
-    fn texts(&self, row: u32) -> Vec<String> {
-        let last_col = self.extent.map_or(0, |(_, _, col)| col + 1);
-        let mut texts: Vec<String> = (0..last_col).map(|col| text(self.cell(row, col))).collect();
-        texts.truncate(
-            texts
-                .iter()
-                .rposition(|t| !t.is_empty())
-                .map_or(0, |i| i + 1),
-        );
-        texts
-    }
-}
-
-/// The dense grid of `cells`, within the budget of [`budget::check_grid`].
-fn dense(cells: Vec<calamine::Cell<Data>>, at: &Origin) -> Result<Range<Data>, Problem> {
-    let (rows, cols) = budget::span(cells.iter().map(|c| c.get_position()));
-    budget::check_grid(rows, cols, cells.len() as u64, at)?;
-    Ok(Range::from_sparse(cells))
-}
-
-/// Reads xlsx values and formulas in one pass over the sheet.
-fn xlsx_grid(xlsx: &mut Xlsx<BufReader<File>>, name: &str, at: &Origin) -> Result<Grid, Problem> {
-    let failed = |e: XlsxError| sheet_error(at, calamine::Error::Xlsx(e));
-    let mut reader = xlsx.worksheet_cells_reader(name).map_err(failed)?;
-    let (mut cells, mut uncached) = (Vec::new(), Vec::new());
-    while let Some(cell) = reader.next_cell_with_formula_metadata().map_err(failed)? {
-        match (cell.value, cell.formula) {
-            (DataRef::Empty, Some(_)) => uncached.push(cell.pos),
-            (DataRef::Empty, None) => {}
-            (value, _) => cells.push(calamine::Cell::new(cell.pos, Data::from(value))),
-        }
-    }
-    Ok(Grid::new(dense(cells, at)?, uncached))
-}
-
-/// Reads xlsb values through calamine's cell reader, so that the grid is checked before it is made.
-fn xlsb_grid(xlsb: &mut Xlsb<BufReader<File>>, name: &str, at: &Origin) -> Result<Grid, Problem> {
-    let failed = |e: XlsbError| sheet_error(at, calamine::Error::Xlsb(e));
-    let mut reader = xlsb.worksheet_cells_reader(name).map_err(failed)?;
-    let mut cells = Vec::new();
-    while let Some(cell) = reader.next_cell().map_err(failed)? {
-        if cell.get_value() != &DataRef::Empty {
-            let (pos, value) = (cell.get_position(), Data::from(cell.get_value().clone()));
-            cells.push(calamine::Cell::new(pos, value));
-        }
-    }
-    Ok(Grid::new(dense(cells, at)?, Vec::new()))
-}
-
-/// Reads ods values; its formulas are already in memory.
-fn ods_grid(ods: &mut Ods<BufReader<File>>, name: &str) -> Result<Grid, OdsError> {
-    let range = ods.worksheet_range(name)?;
-    let formulas = ods.worksheet_formula(name)?;
-    let start = formulas.start().unwrap_or_default();
-    let uncached = formulas
-        .used_cells()
-        .map(|(row, col, _)| (start.0 + row as u32, start.1 + col as u32))
-        .filter(|&pos| !matches!(range.get_value(pos), Some(value) if *value != Data::Empty))
-        .collect();
-    Ok(Grid::new(range, uncached))
-}
-
-fn load(book: &mut Book, name: &str, at: &Origin) -> Result<Grid, Problem> {
-    match book {
-        Sheets::Xlsx(xlsx) => xlsx_grid(xlsx, name, at),
-        Sheets::Xlsb(xlsb) => xlsb_grid(xlsb, name, at),
-        Sheets::Ods(ods) => {
-            ods_grid(ods, name).map_err(|e| sheet_error(at, calamine::Error::Ods(e)))
-        }
-        Sheets::Xls(_) => book
-            .worksheet_range(name)
-            .map(|range| Grid::new(range, Vec::new()))
-            .map_err(|e| sheet_error(at, e)),
-    }
-}
-
 /// Whether any worksheet of an xlsx file declares merged cells. calamine
 /// parses a sheet a second time to find its merges; this scan of the zipped
 /// XML (no parsing) spares that second parse to the many workbooks without.
@@ -379,180 +299,6 @@ fn xlsx_has_merges(file: File) -> bool {
         }
     }
     false
-}
-
-/// The merged areas of a sheet, where calamine knows them.
-fn merges(book: &mut Book, name: &str, at: &Origin) -> Result<Vec<Dimensions>, Problem> {
-    let merges = match book {
-        Sheets::Xlsx(xlsx) => xlsx
-            .merge_cells_by_sheet_name(name)
-            .map_err(calamine::Error::Xlsx),
-        Sheets::Xls(xls) => xls
-            .merge_cells_by_sheet_name(name)
-            .map_err(calamine::Error::Xls),
-        Sheets::Xlsb(_) | Sheets::Ods(_) => Ok(Vec::new()),
-    };
-    merges.map_err(|e| sheet_error(at, e))
-}
-
-/// The header's row (0-based): row `header_row` if set, else the first of the
-/// first [`HEADER_SEARCH_ROWS`] non-empty rows that `visitor` takes for a header.
-fn find_header(
-    grid: &Grid,
-    header_row: Option<u32>,
-    visitor: &dyn RowVisitor,
-    at: &Origin,
-) -> Result<u32, Problem> {
-    if let Some(n) = header_row {
-        let texts = n
-            .checked_sub(1)
-            .map(|row| grid.texts(row))
-            .unwrap_or_default();
-        return if !texts.is_empty() && visitor.is_header(&texts) {
-            Ok(n - 1)
-        } else {
-            Err(not_header_row(at, n, &texts))
-        };
-    }
-    let (first, last, _) = grid.extent.ok_or_else(|| no_header(at))?;
-    (first..=last)
-        .map(|row| (row, grid.texts(row)))
-        .filter(|(_, texts)| !texts.is_empty())
-        .take(HEADER_SEARCH_ROWS)
-        .find(|(_, texts)| visitor.is_header(texts))
-        .map(|(row, _)| row)
-        .ok_or_else(|| no_header(at))
-}
-
-/// Gives the top-left value of each merged area below the header to the
-/// area's other cells within the table (columns under the header, used rows).
-fn fill_merges(range: &mut Range<Data>, merges: &[Dimensions], header: u32, width: u32) {
-    let (Some(start), Some(end)) = (range.start(), range.end()) else {
-        return;
-    };
-    for merge in merges.iter().filter(|m| m.start.0 > header) {
-        let Some(value) = range
-            .get_value(merge.start)
-            .filter(|v| **v != Data::Empty)
-            .cloned()
-        else {
-            continue;
-        };
-        for row in merge.start.0..=merge.end.0.min(end.0) {
-            for col in merge.start.1..=merge.end.1.min(end.1).min(width.saturating_sub(1)) {
-                if (row, col) != merge.start {
-                    range[((row - start.0) as usize, (col - start.1) as usize)] = value.clone();
-                }
-            }
-        }
-    }
-}
-
-/// Streams the header and the data rows below it.
-fn emit(
-    mut grid: Grid,
-    header: u32,
-    merges: &[Dimensions],
-    at: &Origin,
-    date1904: bool,
-    visitor: &mut dyn RowVisitor,
-) -> Result<(), Problem> {
-    let names = grid.texts(header);
-    let width = names.len() as u32;
-    fill_merges(&mut grid.range, merges, header, width);
-    visitor.header(&Header {
-        origin: at.at_row(header + 1),
-        names,
-        date1904,
-    })?;
-    let Some((_, last_row, last_col)) = grid.extent else {
-        return Ok(());
-    };
-    let mut cells = Vec::with_capacity(width as usize);
-    for row in header + 1..=last_row {
-        if let Some(col) = (width..=last_col).find(|&col| grid.cell(row, col) != Cell::Empty) {
-            return Err(Problem::error(
-                Code::ExtraColumn,
-                Some(Origin {
-                    row: Some(row + 1),
-                    col: Some(col),
-                    ..at.clone()
-                }),
-                "value in a column without a header",
-            )
-            .with_value(text(grid.cell(row, col)))
-            .with_hint("give the column a header, or delete the value"));
-        }
-        cells.clear();
-        cells.extend((0..width).map(|col| grid.cell(row, col)));
-        if cells.iter().any(|c| *c != Cell::Empty) {
-            visitor.row(&Row {
-                number: row + 1,
-                cells: &cells,
-            })?;
-        }
-    }
-    Ok(())
-}
-
-pub(super) fn convert(data: &Data) -> Cell<'_> {
-    match data {
-        Data::Empty => Cell::Empty,
-        Data::String(s) | Data::DurationIso(s) => trimmed(s),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(d) => match d.as_datetime() {
-            Some(date) if !d.is_duration() => Cell::Date(date),
-            _ => Cell::Number(d.as_f64()),
-        },
-        Data::DateTimeIso(s) => iso_date(s).map_or_else(|| trimmed(s), Cell::Date),
-        Data::Error(e) => Cell::Error(error_text(e)),
-    }
-}
-
-fn trimmed(s: &str) -> Cell<'_> {
-    match s.trim() {
-        "" => Cell::Empty,
-        text => Cell::Text(text),
-    }
-}
-
-/// An ISO 8601 date or date-time (how ods stores dates).
-fn iso_date(s: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
-        .ok()
-        .or_else(|| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .ok()
-                .map(|d| d.and_time(NaiveTime::MIN))
-        })
-}
-
-/// The error as Excel shows it.
-fn error_text(e: &CellErrorType) -> &'static str {
-    match e {
-        CellErrorType::Div0 => "#DIV/0!",
-        CellErrorType::NA => "#N/A",
-        CellErrorType::Name => "#NAME?",
-        CellErrorType::Null => "#NULL!",
-        CellErrorType::Num => "#NUM!",
-        CellErrorType::Ref => "#REF!",
-        CellErrorType::Value => "#VALUE!",
-        CellErrorType::GettingData => "#DATA!",
-    }
-}
-
-/// A cell as header text.
-pub(super) fn text(cell: Cell<'_>) -> String {
-    match cell {
-        Cell::Empty => String::new(),
-        Cell::Text(s) | Cell::Error(s) => s.to_string(),
-        Cell::Number(n) => n.to_string(),
-        Cell::Date(d) if d.time() == NaiveTime::MIN => d.date().to_string(),
-        Cell::Date(d) => d.to_string(),
-        Cell::Bool(b) => if b { "TRUE" } else { "FALSE" }.to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -878,34 +624,6 @@ mod tests {
         assert_eq!(
             p.to_string(),
             "reps.xlsx, sheet \"Reps\", cell E3: value in a column without a header, found \"note\" (hint: give the column a header, or delete the value)"
-        );
-    }
-
-    #[test]
-    fn header_texts_of_numbers_dates_and_booleans() {
-        let d = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
-        let at_930 = NaiveDate::from_ymd_opt(2027, 1, 31)
-            .unwrap()
-            .and_hms_opt(9, 30, 0)
-            .unwrap();
-        assert_eq!(text(Cell::Number(2027.0)), "2027");
-        assert_eq!(text(Cell::Date(d.and_time(NaiveTime::MIN))), "2027-01-01");
-        assert_eq!(text(Cell::Bool(false)), "FALSE");
-        assert_eq!(
-            iso_date("2027-01-31"),
-            Some(
-                NaiveDate::from_ymd_opt(2027, 1, 31)
-                    .unwrap()
-                    .and_time(NaiveTime::MIN)
-            )
-        );
-        assert_eq!(
-            convert(&Data::DateTimeIso("2027-01-31T09:30:00".into())),
-            Cell::Date(at_930)
-        );
-        assert_eq!(
-            convert(&Data::DateTimeIso("T09:30".into())),
-            Cell::Text("T09:30")
         );
     }
 }

@@ -6,9 +6,10 @@
 //! thread while the parser runs ahead a bounded number of batches.
 
 use crate::engine::diag::{Code, Origin, Problem};
-use crate::input::read::{no_header, not_header_row, HEADER_SEARCH_ROWS};
-use crate::input::sheet::{convert, sheet_error, text, NO_CACHED_VALUE};
-use crate::input::table::{Cell, Header, Row, RowVisitor};
+use crate::input::sheet::cells::{convert, sheet_error, text, NO_CACHED_VALUE};
+use crate::input::table::{
+    no_header, not_header_row, Cell, Header, Row, RowVisitor, HEADER_SEARCH_ROWS,
+};
 use calamine::{Data, DataRef, Xlsx, XlsxCellReader, XlsxError};
 use std::fs::File;
 use std::io::BufReader;
@@ -77,7 +78,7 @@ pub(super) fn stream(
         .map_err(|e| sheet_error(at, calamine::Error::Xlsx(e)))?;
     std::thread::scope(|scope| {
         let (batches, received) = mpsc::sync_channel::<Result<Vec<Parsed>, XlsxError>>(AHEAD);
-        scope.spawn(move || crate::input::read::quietly(|| parse(cells, batches)));
+        scope.spawn(move || crate::input::sheet::guard::quietly(|| parse(cells, batches)));
         if merges.found() {
             return Ok(Streamed::Merged);
         }
