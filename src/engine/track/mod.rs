@@ -52,10 +52,14 @@
 //! attainments share a rank (1, 2, 2, 4); reps without an attainment
 //! (Y = 0) have no rank.
 
+mod figures;
+mod standing;
+
 use crate::engine::calendar::{ym_first_day, ym_of, WorkCalendar, Ym};
 use chrono::{Days, NaiveDate};
-use num_traits::ToPrimitive;
+use figures::{row, Sums};
 use rust_decimal::Decimal;
+use standing::{alerts, rank};
 use std::collections::BTreeMap;
 
 /// A rep of the plan: its team and its month targets per metric.
@@ -172,30 +176,6 @@ pub struct Tracked {
     /// Alerts, in row order.
     pub alerts: Vec<Alert>,
     pub days: WorkingDays,
-}
-
-/// The sums a row's figures come from.
-#[derive(Debug, Clone, Copy, Default)]
-struct Sums {
-    year: Decimal,
-    to_date: Decimal,
-    actual: Decimal,
-    before: Decimal,
-    months: [Decimal; 12],
-    actual_months: [Decimal; 12],
-}
-
-impl Sums {
-    fn add(&mut self, o: &Sums) {
-        self.year += o.year;
-        self.to_date += o.to_date;
-        self.actual += o.actual;
-        self.before += o.before;
-        for m in 0..12 {
-            self.months[m] += o.months[m];
-            self.actual_months[m] += o.actual_months[m];
-        }
-    }
 }
 
 /// How much of each fiscal month is due by the as-of date, as (e, d): e/d.
@@ -333,119 +313,10 @@ pub fn track(input: &TrackInput) -> Result<Tracked, Overflow> {
     Ok(Tracked { rows, alerts, days })
 }
 
-/// a · b / c, exact when the product fits, else dividing first; `None` when c = 0.
-fn mul_div(a: Decimal, b: Decimal, c: Decimal) -> Option<Decimal> {
-    if c.is_zero() {
-        return None;
-    }
-    a.checked_mul(b)
-        .and_then(|p| p.checked_div(c))
-        .or_else(|| a.checked_div(c).and_then(|q| q.checked_mul(b)))
-}
-
-fn ratio(a: Decimal, b: Decimal) -> Option<f64> {
-    a.checked_div(b).and_then(|r| r.to_f64())
-}
-
-/// The figures of one row from its sums; `None` when one cannot be represented.
-fn row(
-    level: Level,
-    team: &str,
-    metric: usize,
-    s: &Sums,
-    days: &WorkingDays,
-    started: &[bool; 12],
-) -> Option<Progress> {
-    let (y, e, a) = (s.year, s.to_date, s.actual);
-    let projection = if e.is_zero() {
-        a.checked_add(y)?
-    } else {
-        a.checked_add(mul_div(y - e, a, e)?)?
-    };
-    let status = if e.is_zero() || a >= e {
-        Status::Green
-    } else if a.checked_mul(Decimal::TEN)? >= e * Decimal::from(9) {
-        Status::Amber
-    } else {
-        Status::Red
-    };
-    let needed = match days.remaining {
-        0 => None,
-        n => Some(y.checked_sub(a)?.max(Decimal::ZERO) / Decimal::from(n)),
-    };
-    Some(Progress {
-        level,
-        team: team.to_string(),
-        metric,
-        target_year: y,
-        target_to_date: e,
-        actual_to_date: a,
-        actual_before: s.before,
-        attainment: ratio(a, y),
-        pace: ratio(a, e),
-        projection,
-        gap: y.checked_sub(projection)?,
-        needed_per_workday: needed,
-        status,
-        rank: None,
-        month_targets: s.months,
-        month_actuals: std::array::from_fn(|m| started[m].then_some(s.actual_months[m])),
-    })
-}
-
-/// Ranks the reps of each metric by attainment (exact), highest first; ties share a rank.
-fn rank(rows: &mut [Progress], metrics: usize) {
-    for k in 0..metrics {
-        let mut ranked: Vec<(usize, Decimal)> = rows
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| matches!(p.level, Level::Rep(_)) && p.metric == k)
-            .filter_map(|(i, p)| {
-                p.actual_to_date
-                    .checked_div(p.target_year)
-                    .map(|att| (i, att))
-            })
-            .collect();
-        ranked.sort_by_key(|&(_, att)| std::cmp::Reverse(att));
-        for (pos, &(i, att)) in ranked.iter().enumerate() {
-            let first = ranked.iter().position(|&(_, x)| x == att).unwrap_or(pos);
-            rows[i].rank = Some(first + 1);
-        }
-    }
-}
-
-/// The alerts of the rep rows, in row order.
-fn alerts(rows: &[Progress]) -> Vec<Alert> {
-    let mut out = Vec::new();
-    for (i, p) in rows.iter().enumerate() {
-        if !matches!(p.level, Level::Rep(_)) {
-            continue;
-        }
-        if p.target_year > Decimal::ZERO {
-            let reached = [100u32, 90, 50].into_iter().find(|&t| {
-                let line = p.target_year * Decimal::from(t) / Decimal::ONE_HUNDRED;
-                p.actual_before < line && p.actual_to_date >= line
-            });
-            if let Some(t) = reached {
-                out.push(Alert {
-                    row: i,
-                    kind: AlertKind::Reached(t),
-                });
-            }
-        }
-        if p.status == Status::Red {
-            out.push(Alert {
-                row: i,
-                kind: AlertKind::BehindPace,
-            });
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use num_traits::ToPrimitive;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -629,15 +500,6 @@ mod tests {
         }
         let t = track(&input).unwrap();
         assert_eq!((t.rows[0].rank, t.rows[2].rank), (Some(1), Some(1)));
-    }
-
-    #[test]
-    fn huge_figures_do_not_overflow() {
-        let big = dec("1000000000000000000000000000");
-        assert!(mul_div(big, big, Decimal::ONE).is_none());
-        // 10^27 · 100 overflows; 10^27 / 1000 · 100 does not.
-        assert_eq!(mul_div(big, dec("100"), dec("1000")), Some(big / dec("10")));
-        assert_eq!(mul_div(dec("1"), dec("1"), Decimal::ZERO), None);
     }
 
     #[test]
