@@ -100,8 +100,11 @@ pub(super) fn units(n: i64) -> BigRational {
     BigRational::from_integer(n.into())
 }
 
+/// Problems as their codes and messages.
+pub(super) type Said = Vec<(Code, String)>;
+
 /// The codes and messages of the run's errors.
-pub(super) fn errors(ctx: &Ctx) -> Vec<(Code, String)> {
+pub(super) fn errors(ctx: &Ctx) -> Said {
     ctx.errors
         .iter()
         .map(|p| (p.code, p.message.clone()))
@@ -109,7 +112,7 @@ pub(super) fn errors(ctx: &Ctx) -> Vec<(Code, String)> {
 }
 
 /// The codes and messages of the run's warnings.
-pub(super) fn warnings(ctx: &Ctx) -> Vec<(Code, String)> {
+pub(super) fn warnings(ctx: &Ctx) -> Said {
     ctx.problems
         .iter()
         .map(|p| (p.code, p.message.clone()))

@@ -176,7 +176,7 @@ pub(super) fn empty_group(kind: GroupKind, name: String) -> Group {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{ctx, errors, input, metric, rep, target, units};
+    use super::super::fixture::{ctx, errors, input, metric, rep, target, units, Said};
     use super::*;
     use crate::engine::model::{PlanInput, Target};
 
@@ -191,9 +191,7 @@ mod tests {
     }
 
     /// The groups' names and the reps' groups of `input`'s only metric, and the errors.
-    fn grouped(
-        input: &PlanInput,
-    ) -> Option<(Vec<String>, Vec<Option<usize>>, Vec<(Code, String)>)> {
+    fn grouped(input: &PlanInput) -> Option<(Vec<String>, Vec<Option<usize>>, Said)> {
         let mut ctx = ctx(input);
         let scopes = ctx.scopes(0, &metric(), &MonthSeries::new());
         let set = ctx.groups(&metric(), &scopes)?;

@@ -87,9 +87,9 @@ impl Ctx<'_> {
             let p = plans.pos_of[i];
             let g = set.of_rep[*i].unwrap_or(0);
             if let Some(x) = self.rep_months(metric, *i, &rep_targets[i], &set.season[g]) {
-                for m in 0..12 {
-                    set.rest[g][m] = set.rest[g][m].saturating_sub(x[m]);
-                    set.list[g].held[m] = set.list[g].held[m].saturating_add(x[m]);
+                for (m, &xm) in x.iter().enumerate() {
+                    set.rest[g][m] = set.rest[g][m].saturating_sub(xm);
+                    set.list[g].held[m] = set.list[g].held[m].saturating_add(xm);
                 }
                 plans.list[p].months = x;
                 plans.list[p].held = true;

@@ -14,9 +14,9 @@ use num_traits::{Signed, ToPrimitive};
 type Spread = (Vec<BigRational>, BigRational, Vec<usize>);
 
 impl Ctx<'_> {
-    /// 1. Seasonality per group; 2. month targets. Each team or company group
-    /// gets its seasonality (kept exactly in `season`), assigned total and
-    /// month targets; `company` is the company's history.
+    /// Rules 1 and 2: each team or company group gets its seasonality (kept
+    /// exactly in `season`), assigned total and month targets; `company` is
+    /// the company's history.
     pub(super) fn spread_groups(
         &mut self,
         metric: &Metric,
@@ -82,19 +82,15 @@ impl Ctx<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{ctx, errors, input, metric, rep, target, units, warnings};
+    use super::super::fixture::{ctx, errors, input, metric, rep, target, units, warnings, Said};
     use super::*;
     use crate::engine::model::{Metric, PeriodText, Target};
 
-    /// The company group of `targets` spread with `metric`: assigned, target, months.
-    fn spread(
-        metric: &Metric,
-        targets: Vec<Target>,
-    ) -> (
-        (i64, BigRational, [i64; 12]),
-        Vec<(Code, String)>,
-        Vec<(Code, String)>,
-    ) {
+    /// A group's assigned total, target and month targets.
+    type Assigned = (i64, BigRational, [i64; 12]);
+
+    /// The company group of `targets` spread with `metric`, the warnings and the errors.
+    fn spread(metric: &Metric, targets: Vec<Target>) -> (Assigned, Said, Said) {
         let mut input = input(vec![rep("R1", "", 2)], targets);
         input.metrics = vec![metric.clone()];
         let mut ctx = ctx(&input);

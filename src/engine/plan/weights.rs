@@ -13,8 +13,8 @@ use num_traits::ToPrimitive;
 use rust_decimal::Decimal;
 
 impl Ctx<'_> {
-    /// 3. Weights, 5. rep-month targets, per team or company group: what its
-    /// month targets leave (`rest`) goes to the reps without a target of their own.
+    /// Rules 3 and 5, per team or company group: what its month targets
+    /// leave (`rest`) goes to the reps without a target of their own.
     pub(super) fn share_months(&mut self, metric: &Metric, set: &Groups, plans: &mut [RepPlan]) {
         for g in 0..set.list.len() {
             if set.list[g].kind == GroupKind::RepAlone {
