@@ -223,10 +223,11 @@ impl Ctx<'_> {
 mod tests {
     use super::super::fixture::{ctx, day, errors, input, metric, rep, target, units};
     use super::*;
-    use crate::engine::model::PeriodText;
+    use crate::engine::model::{PeriodText, PlanInput};
 
-    #[test]
-    fn own_targets_are_held_in_their_group_or_stand_alone() {
+    /// Team North with a target and R1 holding one, R3 of South without one,
+    /// R4 alone, R5 gone before the year, R6 starting in June with a March target.
+    fn org() -> PlanInput {
         let mut gone = rep("R5", "North", 6);
         gone.end = Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
         let mut late = rep("R6", "", 7);
@@ -247,7 +248,12 @@ mod tests {
             target("R5", year, 10, 5),
             target("R6", PeriodText::Month(2027, 3), 50, 6),
         ];
-        let input = input(reps, targets);
+        input(reps, targets)
+    }
+
+    #[test]
+    fn own_targets_are_held_in_their_group_or_stand_alone() {
+        let input = org();
         let mut ctx = ctx(&input);
         let m = metric();
         let none = MonthSeries::new();
