@@ -218,6 +218,44 @@ fn month_parts(input: &TrackInput) -> ([(u32, u32); 12], WorkingDays) {
     (parts, days)
 }
 
+/// Which fiscal months count by the as-of date.
+struct Due {
+    /// How much of each month's target is due, as (e, d): e/d.
+    parts: [(u32, u32); 12],
+    /// The months that start on or before the as-of date: their actuals count.
+    started: [bool; 12],
+    /// The months before the as-of month.
+    before: [bool; 12],
+}
+
+/// Rep `r`'s sums for metric `k`; `None` when the plan has none for it.
+fn rep_sums(input: &TrackInput, due: &Due, r: usize, k: usize) -> Option<Sums> {
+    let targets = input.reps[r].targets.get(k).copied().flatten()?;
+    let mut s = Sums {
+        months: targets,
+        ..Sums::default()
+    };
+    for (m, &t) in targets.iter().enumerate() {
+        let (e, d) = due.parts[m];
+        s.year += t;
+        s.to_date += t * Decimal::from(e) / Decimal::from(d);
+        if due.started[m] {
+            let a = input
+                .actuals
+                .get(&(r, input.first_ym + m as i32))
+                .and_then(|v| v.get(k))
+                .copied()
+                .unwrap_or_default();
+            s.actual_months[m] = a;
+            s.actual += a;
+            if due.before[m] {
+                s.before += a;
+            }
+        }
+    }
+    Some(s)
+}
+
 /// A figure of progress too large to be represented exactly (exit 3, never
 /// a wrong number): whose row, and which metric.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,34 +269,12 @@ pub struct Overflow {
 pub fn track(input: &TrackInput) -> Result<Tracked, Overflow> {
     let (parts, days) = month_parts(input);
     let as_of_ym = ym_of(input.as_of);
-    let started: [bool; 12] = std::array::from_fn(|m| input.first_ym + m as i32 <= as_of_ym);
-    let before_as_of: [bool; 12] = std::array::from_fn(|m| input.first_ym + (m as i32) < as_of_ym);
-    let rep_sums = |r: usize, k: usize| -> Option<Sums> {
-        let targets = input.reps[r].targets.get(k).copied().flatten()?;
-        let mut s = Sums {
-            months: targets,
-            ..Sums::default()
-        };
-        for m in 0..12 {
-            let (e, d) = parts[m];
-            s.year += targets[m];
-            s.to_date += targets[m] * Decimal::from(e) / Decimal::from(d);
-            if started[m] {
-                let a = input
-                    .actuals
-                    .get(&(r, input.first_ym + m as i32))
-                    .and_then(|v| v.get(k))
-                    .copied()
-                    .unwrap_or_default();
-                s.actual_months[m] = a;
-                s.actual += a;
-                if before_as_of[m] {
-                    s.before += a;
-                }
-            }
-        }
-        Some(s)
+    let due = Due {
+        parts,
+        started: std::array::from_fn(|m| input.first_ym + m as i32 <= as_of_ym),
+        before: std::array::from_fn(|m| input.first_ym + (m as i32) < as_of_ym),
     };
+    let started = due.started;
     let mut teams: Vec<&str> = Vec::new();
     for r in &input.reps {
         if !teams.contains(&r.team.as_str()) {
@@ -276,7 +292,9 @@ pub fn track(input: &TrackInput) -> Result<Tracked, Overflow> {
             .filter(|(_, r)| r.team == team)
         {
             for k in 0..input.metrics {
-                let Some(s) = rep_sums(r, k) else { continue };
+                let Some(s) = rep_sums(input, &due, r, k) else {
+                    continue;
+                };
                 for acc in [&mut team_sums[k], &mut company[k]] {
                     acc.get_or_insert_with(Sums::default).add(&s);
                 }
@@ -398,6 +416,32 @@ mod tests {
         );
         assert_eq!(a.month_actuals[2], Some(dec("40")));
         assert_eq!(a.month_actuals[3], None);
+    }
+
+    #[test]
+    fn a_rep_s_sums_count_the_due_part_of_each_month() {
+        let input = input(d(2027, 3, 15));
+        let (parts, _) = month_parts(&input);
+        assert_eq!(parts[..4], [(1, 1), (1, 1), (11, 23), (0, 1)]);
+        let due = Due {
+            parts,
+            started: std::array::from_fn(|m| m < 3),
+            before: std::array::from_fn(|m| m < 2),
+        };
+        let s = rep_sums(&input, &due, 0, 1).unwrap();
+        assert_eq!(
+            (s.year, s.actual, s.before),
+            (dec("120"), dec("25"), dec("20"))
+        );
+        assert_eq!(s.to_date, dec("20") + dec("10") * dec("11") / dec("23"));
+        assert_eq!(
+            s.actual_months[..4],
+            [dec("10"), dec("10"), dec("5"), Decimal::ZERO]
+        );
+        assert_eq!(s.months, [dec("10"); 12]);
+        assert!(rep_sums(&input, &due, 1, 1).is_none());
+        let c = rep_sums(&input, &due, 2, 0).unwrap();
+        assert_eq!((c.year, c.actual), (Decimal::ZERO, Decimal::ZERO));
     }
 
     #[test]
