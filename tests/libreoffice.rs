@@ -201,6 +201,8 @@ fn split_data(f: &Fixture) -> PathBuf {
 }
 
 /// Every workbook of a plan folder, recalculated by LibreOffice, against its plan.csv.
+// One scenario read top to bottom, each step with its checks.
+#[allow(clippy::too_many_lines)]
 fn check_plan_folder(f: &Fixture, out: &Path, reps: usize) {
     let mut books = vec![out.join("plan.xlsx")];
     for sub in ["reps", "periods"] {

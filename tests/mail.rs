@@ -445,6 +445,8 @@ fn parse_eml(path: &Path) -> Value {
 }
 
 #[test]
+// One scenario read top to bottom, each step with its checks.
+#[allow(clippy::too_many_lines)]
 fn eml_files_in_english_and_chinese() {
     if !python_has("email") {
         return;
@@ -590,6 +592,8 @@ fn usage_errors() {
 /// January byte for byte, still sums exactly, and mails only the letters that
 /// changed, each with the right attachment and recipient.
 #[test]
+// One scenario read top to bottom, each step with its checks.
+#[allow(clippy::too_many_lines)]
 fn the_monthly_loop_twice() {
     let Some(server) = Server::start(None, &[]) else {
         return;

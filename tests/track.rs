@@ -88,6 +88,8 @@ fn key(scope: &str, team: &str, rep: &str, metric: &str) -> (String, String, Str
 }
 
 #[test]
+// One scenario read top to bottom, each step with its checks.
+#[allow(clippy::too_many_lines)]
 fn progress_matches_hand_computed_figures() {
     let f = Fixture::small();
     f.split_ok();
