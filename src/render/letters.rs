@@ -6,10 +6,11 @@
 use crate::engine::calendar::ym_label;
 use crate::engine::layout::{Line, MONTH0, WEEK0};
 use crate::engine::model::{Metric, Rep};
+use crate::render::figures::{decimal_value, figure, places};
 use crate::render::xlsx::books::Books;
 use crate::render::xlsx::labels::{labels, Labels};
 use crate::render::xlsx::style::{
-    figure, measure, page_text, places, properties, workbook, Figures, Sheet, Styles,
+    measure, page_text, properties, workbook, Figures, Sheet, Styles,
 };
 use rust_decimal::Decimal;
 use rust_xlsxwriter::utility::row_col_to_cell;
@@ -158,10 +159,10 @@ fn metric_rows(
         .iter()
         .flatten()
         .map(|d| d.normalize().scale() as usize)
-        .fold(places(metric), usize::max);
+        .fold(places(metric.unit, metric.kind), usize::max);
     let fig = &books.figures[i];
     let own;
-    let ly_fig = if ly_places == places(metric) {
+    let ly_fig = if ly_places == places(metric.unit, metric.kind) {
         fig
     } else {
         own = Figures::with_places(metric, ly_places, book.currency);
@@ -184,7 +185,7 @@ fn metric_rows(
         let ly: Decimal = covered.iter().sum();
         let (text, value) = figure(units, metric);
         let ly_text = ly.to_string();
-        let ly_value: f64 = ly_text.parse().unwrap_or(0.0);
+        let ly_value = decimal_value(ly);
         let (a, z) = (
             first + months.start as RowNum,
             first + months.end as RowNum - 1,

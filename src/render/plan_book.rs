@@ -8,11 +8,11 @@ use crate::engine::layout::{MetricLines, Periods, MONTH0};
 use crate::engine::model::{
     Group, GroupKind, GrowthBase, History, Metric, MetricKind, Plan, PlanInput, Seasonality,
 };
-use crate::engine::plan::format_ratio;
 use crate::folder::manifest::InputSum;
+use crate::render::figures::{figure, format_ratio, places};
 use crate::render::xlsx::labels::{labels, Labels};
 use crate::render::xlsx::style::{
-    figure, places, properties, rep_sheet, sheet_name, workbook, Figures, Sheet, Styles,
+    properties, rep_sheet, sheet_name, workbook, Figures, Sheet, Styles,
 };
 use crate::render::xlsx::team_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
 use num_bigint::BigInt;
@@ -300,7 +300,10 @@ fn checks_sheet(
                 .filter_map(|rp| lines?.reps.iter().find(|line| line.rep == Some(rp.rep)))
                 .map(|line| line.values[0])
                 .sum();
-            let target = format_ratio(&(&g.target * ratio(metric.unit)), places(metric));
+            let target = format_ratio(
+                &(&g.target * ratio(metric.unit)),
+                places(metric.unit, metric.kind),
+            );
             sh.plain_text(row, 0, &metric.name)?;
             sh.plain_text(row, 1, group_label(g, l))?;
             let t = target.parse().unwrap_or(0.0);

@@ -1,8 +1,8 @@
 //! `plan.csv` (SPEC §3): rep rows, each team's rows after its reps', company rows last.
 
 use crate::engine::layout::{Line, MetricLines, Periods};
-use crate::engine::model::{MetricKind, PlanInput};
-use rust_decimal::Decimal;
+use crate::engine::model::PlanInput;
+use crate::render::figures::format_units;
 use std::fmt::Write;
 use std::io;
 
@@ -15,16 +15,6 @@ pub const HEADER: [&str; 6] = [
     "period_kind",
     "target",
 ];
-
-/// A figure in units as a plain decimal: money with at least two decimals, counts as integers.
-pub fn format_units(units: i64, unit: Decimal, kind: MetricKind) -> String {
-    let v = Decimal::from(units) * unit;
-    let places = match kind {
-        MetricKind::Money => unit.scale().max(2) as usize,
-        MetricKind::Count => unit.scale() as usize,
-    };
-    format!("{v:.places$}")
-}
 
 /// Renders `plan.csv` into `out`, a block at a time: UTF-8 without BOM, LF
 /// line ends.
@@ -118,28 +108,5 @@ fn field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn units_as_plain_decimals() {
-        assert_eq!(
-            format_units(123450, Decimal::new(1, 2), MetricKind::Money),
-            "1234.50"
-        );
-        assert_eq!(
-            format_units(1234, Decimal::ONE, MetricKind::Money),
-            "1234.00"
-        );
-        assert_eq!(
-            format_units(-5, Decimal::new(1, 2), MetricKind::Money),
-            "-0.05"
-        );
-        assert_eq!(format_units(7, Decimal::ONE, MetricKind::Count), "7");
-        assert_eq!(format_units(7, Decimal::from(5), MetricKind::Count), "35");
     }
 }

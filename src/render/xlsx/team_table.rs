@@ -3,8 +3,9 @@
 //! formula with its value cached.
 
 use crate::engine::model::{Metric, Rep};
+use crate::render::figures::figure;
 use crate::render::xlsx::labels::Labels;
-use crate::render::xlsx::style::{figure, measure, Figures, Sheet, Styles, Totals};
+use crate::render::xlsx::style::{measure, Figures, Sheet, Styles, Totals};
 use rust_xlsxwriter::{ColNum, RowNum, XlsxError};
 
 /// Columns before the figures: team, rep id, name.
