@@ -72,16 +72,29 @@ struct Texts {
     status: &'static str,
 }
 
+/// `v` rounded half away from zero to `places`, as text with that many decimals.
 fn round(v: Decimal, places: u32) -> String {
     let r = v.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
     format!("{r:.prec$}", prec = places as usize)
 }
 
+/// An exact sum (year target, actual) as shown: money rounded (half away
+/// from zero) to its places, a count as it is.
+fn exact_value(v: Decimal, m: &PlanMetric) -> Decimal {
+    match m.kind {
+        MetricKind::Money => {
+            v.round_dp_with_strategy(m.places, RoundingStrategy::MidpointAwayFromZero)
+        }
+        MetricKind::Count => v.normalize(),
+    }
+}
+
 /// An exact sum (year target, actual) as plain decimal text.
 fn exact(v: Decimal, m: &PlanMetric) -> String {
+    let r = exact_value(v, m);
     match m.kind {
-        MetricKind::Money => round(v, m.places),
-        MetricKind::Count => v.normalize().to_string(),
+        MetricKind::Money => format!("{r:.prec$}", prec = m.places as usize),
+        MetricKind::Count => r.to_string(),
     }
 }
 
@@ -239,6 +252,7 @@ pub fn alert_lines(book: &ProgressBook) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::figures::decimal_value;
 
     fn metric(kind: MetricKind, places: u32) -> PlanMetric {
         PlanMetric {
@@ -261,5 +275,18 @@ mod tests {
         assert_eq!(derived(d("39.695652"), &count), "39.70");
         assert_eq!(ratio(Some(0.954_549)), "0.9545");
         assert_eq!(ratio(None), "");
+    }
+
+    #[test]
+    fn an_exact_sum_in_a_cell_is_the_number_of_its_text() {
+        let values = (-3000i64..3000).flat_map(|n| [Decimal::new(n, 3), Decimal::new(n * 7919, 1)]);
+        for v in values.chain([-Decimal::new(0, 2), Decimal::new(-4, 3)]) {
+            for m in [metric(MetricKind::Money, 2), metric(MetricKind::Count, 0)] {
+                let text = exact(v, &m);
+                let parsed: f64 = text.parse().unwrap();
+                let value = decimal_value(exact_value(v, &m));
+                assert_eq!(value.to_bits(), parsed.to_bits(), "{v} as {text}");
+            }
+        }
     }
 }

@@ -1,11 +1,12 @@
 //! `progress.xlsx`: Summary, a sheet per metric, Reps and Alerts.
 
 use super::words::{words, Words};
-use super::{exact, ProgressBook};
+use super::{exact, exact_value, ProgressBook};
 use crate::engine::calendar::ym_label;
 use crate::engine::model::{Metric, MetricKind, Rules};
 use crate::engine::track::{Level, Progress};
 use crate::input::actuals::PlanMetric;
+use crate::render::figures::decimal_value;
 use crate::render::xlsx::labels::labels;
 use crate::render::xlsx::style::{properties, sheet_name, text_width, Figures, Sheet, Styles};
 use num_traits::ToPrimitive;
@@ -273,7 +274,7 @@ fn reps_sheet(ws: &mut Worksheet, cx: &Ctx) -> Result<(), XlsxError> {
                 for (c, v) in values.iter().chain([&Some(total)]).enumerate() {
                     let Some(v) = v else { continue };
                     let text = exact(*v, m);
-                    let value = text.parse().unwrap_or(0.0);
+                    let value = decimal_value(exact_value(*v, m));
                     let f = if c == 12 {
                         &mf.exact.bold
                     } else {
