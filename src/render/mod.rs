@@ -7,5 +7,6 @@ pub mod period_books;
 pub mod plan_book;
 pub mod plan_csv;
 pub mod progress;
+pub mod rep_lines;
 pub mod templates;
 pub mod xlsx;

@@ -3,6 +3,7 @@
 use crate::engine::layout::{Line, MetricLines, Periods};
 use crate::engine::model::PlanInput;
 use crate::render::figures::format_units;
+use crate::render::rep_lines::{lines_by_rep, team_order};
 use std::fmt::Write;
 use std::io;
 
@@ -42,25 +43,8 @@ pub fn plan_csv(
         }
     };
     // Each metric's line of each rep, found once (not by a search per rep).
-    let by_rep: Vec<Vec<Option<&Line>>> = metrics
-        .iter()
-        .map(|ml| {
-            let mut index = vec![None; input.reps.len()];
-            for line in &ml.reps {
-                if let Some(r) = line.rep {
-                    index[r] = Some(line);
-                }
-            }
-            index
-        })
-        .collect();
-    let mut team_order: Vec<&str> = Vec::new();
-    for r in &input.reps {
-        if !team_order.contains(&r.team_key.as_str()) {
-            team_order.push(&r.team_key);
-        }
-    }
-    for key in team_order {
+    let by_rep = lines_by_rep(metrics, input.reps.len());
+    for key in team_order(&input.reps) {
         for (ri, _) in input
             .reps
             .iter()
