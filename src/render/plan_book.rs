@@ -14,7 +14,7 @@ use crate::render::xlsx::labels::{labels, Labels};
 use crate::render::xlsx::style::{
     properties, rep_sheet, sheet_name, workbook, Figures, Sheet, Styles,
 };
-use crate::render::xlsx::team_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
+use crate::render::xlsx::team_table::{team_sheet, TableCol, TableRow, FIRST_FIGURE_COL};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use rust_decimal::Decimal;
@@ -130,11 +130,7 @@ fn metric_sheet(
                 .map(|r| TableRow::of(&input.reps[r], units.collect()))
         })
         .collect();
-    let total = team_table(&mut sh, 1, &rows, &cols, l, st)?;
-    let last_col = FIRST_FIGURE_COL + FIGURE_COLS as ColNum - 1;
-    sh.ws
-        .autofilter(0, 0, total.saturating_sub(1).max(1), last_col)?;
-    sh.finish(0..=0, FIRST_FIGURE_COL)
+    team_sheet(sh, &rows, &cols, l, st)
 }
 
 /// How a group is named in the sheets.

@@ -102,6 +102,23 @@ pub fn team_table(
     Ok(row)
 }
 
+/// A sheet that is one team table under the header in row 0: the table from
+/// row 1, an autofilter over the header and the rows above the grand total,
+/// and the header frozen and repeated on every printed page.
+pub fn team_sheet(
+    mut sh: Sheet,
+    rows: &[TableRow],
+    cols: &[TableCol],
+    l: &Labels,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let total = team_table(&mut sh, 1, rows, cols, l, st)?;
+    let last_col = FIRST_FIGURE_COL + cols.len() as ColNum - 1;
+    sh.ws
+        .autofilter(0, 0, total.saturating_sub(1).max(1), last_col)?;
+    sh.finish(0..=0, FIRST_FIGURE_COL)
+}
+
 /// The units of figure column `k` over some rows.
 fn sum_of(rows: &[TableRow], k: usize) -> i64 {
     rows.iter().filter_map(|r| r.units[k]).sum()
