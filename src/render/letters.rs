@@ -6,10 +6,11 @@
 use crate::engine::calendar::ym_label;
 use crate::engine::layout::{Line, MONTH0, WEEK0};
 use crate::engine::model::{Metric, Rep};
+use crate::render::figures::{decimal_value, figure, places};
 use crate::render::xlsx::books::Books;
 use crate::render::xlsx::labels::{labels, Labels};
 use crate::render::xlsx::style::{
-    figure, measure, page_text, places, properties, workbook, Figures, Sheet, Styles,
+    measure, page_text, properties, workbook, Figures, Sheet, Styles,
 };
 use rust_decimal::Decimal;
 use rust_xlsxwriter::utility::row_col_to_cell;
@@ -158,10 +159,10 @@ fn metric_rows(
         .iter()
         .flatten()
         .map(|d| d.normalize().scale() as usize)
-        .fold(places(metric), usize::max);
+        .fold(places(metric.unit, metric.kind), usize::max);
     let fig = &books.figures[i];
     let own;
-    let ly_fig = if ly_places == places(metric) {
+    let ly_fig = if ly_places == places(metric.unit, metric.kind) {
         fig
     } else {
         own = Figures::with_places(metric, ly_places, book.currency);
@@ -184,7 +185,7 @@ fn metric_rows(
         let ly: Decimal = covered.iter().sum();
         let (text, value) = figure(units, metric);
         let ly_text = ly.to_string();
-        let ly_value: f64 = ly_text.parse().unwrap_or(0.0);
+        let ly_value = decimal_value(ly);
         let (a, z) = (
             first + months.start as RowNum,
             first + months.end as RowNum - 1,
@@ -245,14 +246,54 @@ fn plan_sheet(
 ) -> Result<(), XlsxError> {
     let book = books.book;
     let input = book.input;
-    let rep = &input.reps[r];
-    let labels_of = &book.periods.labels;
     let metrics: Vec<(usize, &Line)> = books.lines_of(r).collect();
     let mut sh = Sheet::new(ws);
     // A growth with no last year to compare to is an empty string, cached as such.
     sh.ws.set_formula_result_default("");
     sh.ws
         .write_string_with_format(0, 0, format!("{} {}", l.letter, book.plan.year), &st.title)?;
+    let row = about_rows(&mut sh, books, r, &metrics, l, st)?;
+    let head = row + 1;
+    let sub = head + 1;
+    let first = sub + 1;
+    sh.ws.write_blank(head, 0, &st.header)?;
+    sh.text(sub, 0, l.period, &st.header)?;
+    let mut charts = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    for (b, (i, line)) in metrics.iter().enumerate() {
+        let metric = &input.metrics[book.lines[*i].metric];
+        let c = 1 + 3 * b as ColNum;
+        span(sh.ws, head, (c, c + 2), &metric.name, &st.header)?;
+        for (k, name) in [l.plan_target, l.last_year, l.growth].iter().enumerate() {
+            sh.text(sub, c + k as ColNum, name, &st.header)?;
+        }
+        let last_year = last_year(books, r, metric);
+        notes.extend(last_year_note(books, metric, l).filter(|n| !notes.contains(n)));
+        metric_rows(&mut sh, books, (*i, line), &last_year, (first, c), l)?;
+        charts.push(month_chart(l, &metric.name, (sub, c), first));
+    }
+    if !notes.is_empty() {
+        sh.plain_text(first + 17, 0, &notes.join("; "))?;
+    }
+    place_charts(sh.ws, &charts, first + 18)?;
+    sh.lay_out((sub + 1, 1))?;
+    Ok(())
+}
+
+/// The letter's rows from row 2 saying who, which year and which metrics;
+/// returns the row after them.
+fn about_rows(
+    sh: &mut Sheet,
+    books: &Books,
+    r: usize,
+    metrics: &[(usize, &Line)],
+    l: &Labels,
+    st: &Styles,
+) -> Result<RowNum, XlsxError> {
+    let book = books.book;
+    let input = book.input;
+    let rep = &input.reps[r];
+    let labels_of = &book.periods.labels;
     let names: Vec<&str> = metrics
         .iter()
         .map(|(i, _)| input.metrics[book.lines[*i].metric].name.as_str())
@@ -281,40 +322,21 @@ fn plan_sheet(
         sh.ws.write_string(row, 1, *value)?;
         row += 1;
     }
-    let head = row + 1;
-    let sub = head + 1;
-    let first = sub + 1;
-    sh.ws.write_blank(head, 0, &st.header)?;
-    sh.text(sub, 0, l.period, &st.header)?;
-    let mut charts = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    for (b, (i, line)) in metrics.iter().enumerate() {
-        let metric = &input.metrics[book.lines[*i].metric];
-        let c = 1 + 3 * b as ColNum;
-        span(sh.ws, head, (c, c + 2), &metric.name, &st.header)?;
-        for (k, name) in [l.plan_target, l.last_year, l.growth].iter().enumerate() {
-            sh.text(sub, c + k as ColNum, name, &st.header)?;
-        }
-        let last_year = last_year(books, r, metric);
-        notes.extend(last_year_note(books, metric, l).filter(|n| !notes.contains(n)));
-        metric_rows(&mut sh, books, (*i, line), &last_year, (first, c), l)?;
-        charts.push(month_chart(l, &metric.name, (sub, c), first));
-    }
-    if !notes.is_empty() {
-        sh.plain_text(first + 17, 0, &notes.join("; "))?;
-    }
-    // The charts on the pages after the letter, two side by side, two rows a page.
-    let top = first + 18;
+    Ok(row)
+}
+
+/// The charts on the pages after the letter from row `top`, two side by
+/// side, two rows a page.
+fn place_charts(ws: &mut Worksheet, charts: &[Chart], top: RowNum) -> Result<(), XlsxError> {
     let breaks: Vec<RowNum> = (0..charts.len().div_ceil(4))
         .map(|p| top + (p * 2 * CHART_ROWS) as RowNum)
         .collect();
     for (k, chart) in charts.iter().enumerate() {
         let row = top + ((k / 2) * CHART_ROWS) as RowNum;
         let x = (k % 2) as u32 * (CHART_WIDTH + 16);
-        sh.ws.insert_chart_with_offset(row, 0, chart, x, 8)?;
+        ws.insert_chart_with_offset(row, 0, chart, x, 8)?;
     }
-    sh.ws.set_page_breaks(&breaks)?;
-    sh.lay_out((sub + 1, 1))?;
+    ws.set_page_breaks(&breaks)?;
     Ok(())
 }
 

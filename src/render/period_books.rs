@@ -11,7 +11,7 @@ use crate::render::xlsx::labels::{labels, Labels};
 use crate::render::xlsx::style::{
     page_text, properties, rep_sheet, sheet_name, workbook, Figures, Sheet, Styles,
 };
-use crate::render::xlsx::team_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
+use crate::render::xlsx::team_table::{team_sheet, TableCol, TableRow, FIRST_FIGURE_COL};
 use chrono::{Days, NaiveDate};
 use rust_xlsxwriter::{ColNum, Worksheet, XlsxError};
 use std::ops::Range;
@@ -158,11 +158,7 @@ fn targets_sheet(
             TableRow::of(&input.reps[r], units)
         })
         .collect();
-    let total = team_table(&mut sh, 1, &rows, &cols, l, st)?;
-    let last_col = FIRST_FIGURE_COL + cols.len() as ColNum - 1;
-    sh.ws
-        .autofilter(0, 0, total.saturating_sub(1).max(1), last_col)?;
-    sh.finish(0..=0, FIRST_FIGURE_COL)
+    team_sheet(sh, &rows, &cols, l, st)
 }
 
 /// `Weeks <metric>`: the period's weeks cut to its days (headed by the week
@@ -227,9 +223,5 @@ fn period_weeks_sheet(
             Some(TableRow::of(rep, units))
         })
         .collect();
-    let total = team_table(&mut sh, 1, &rows, &cols, l, st)?;
-    let last_col = FIRST_FIGURE_COL + cols.len() as ColNum - 1;
-    sh.ws
-        .autofilter(0, 0, total.saturating_sub(1).max(1), last_col)?;
-    sh.finish(0..=0, FIRST_FIGURE_COL)
+    team_sheet(sh, &rows, &cols, l, st)
 }

@@ -8,13 +8,13 @@ use crate::engine::layout::{MetricLines, Periods, MONTH0};
 use crate::engine::model::{
     Group, GroupKind, GrowthBase, History, Metric, MetricKind, Plan, PlanInput, Seasonality,
 };
-use crate::engine::plan::format_ratio;
 use crate::folder::manifest::InputSum;
+use crate::render::figures::{figure, format_ratio, places};
 use crate::render::xlsx::labels::{labels, Labels};
 use crate::render::xlsx::style::{
-    figure, places, properties, rep_sheet, sheet_name, workbook, Figures, Sheet, Styles,
+    properties, rep_sheet, sheet_name, workbook, Figures, Sheet, Styles,
 };
-use crate::render::xlsx::team_table::{team_table, TableCol, TableRow, FIRST_FIGURE_COL};
+use crate::render::xlsx::team_table::{team_sheet, TableCol, TableRow, FIRST_FIGURE_COL};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use rust_decimal::Decimal;
@@ -130,11 +130,7 @@ fn metric_sheet(
                 .map(|r| TableRow::of(&input.reps[r], units.collect()))
         })
         .collect();
-    let total = team_table(&mut sh, 1, &rows, &cols, l, st)?;
-    let last_col = FIRST_FIGURE_COL + FIGURE_COLS as ColNum - 1;
-    sh.ws
-        .autofilter(0, 0, total.saturating_sub(1).max(1), last_col)?;
-    sh.finish(0..=0, FIRST_FIGURE_COL)
+    team_sheet(sh, &rows, &cols, l, st)
 }
 
 /// How a group is named in the sheets.
@@ -300,7 +296,10 @@ fn checks_sheet(
                 .filter_map(|rp| lines?.reps.iter().find(|line| line.rep == Some(rp.rep)))
                 .map(|line| line.values[0])
                 .sum();
-            let target = format_ratio(&(&g.target * ratio(metric.unit)), places(metric));
+            let target = format_ratio(
+                &(&g.target * ratio(metric.unit)),
+                places(metric.unit, metric.kind),
+            );
             sh.plain_text(row, 0, &metric.name)?;
             sh.plain_text(row, 1, group_label(g, l))?;
             let t = target.parse().unwrap_or(0.0);

@@ -1,8 +1,9 @@
 //! `plan.csv` (SPEC §3): rep rows, each team's rows after its reps', company rows last.
 
 use crate::engine::layout::{Line, MetricLines, Periods};
-use crate::engine::model::{MetricKind, PlanInput};
-use rust_decimal::Decimal;
+use crate::engine::model::PlanInput;
+use crate::render::figures::format_units;
+use crate::render::rep_lines::{lines_by_rep, team_order};
 use std::fmt::Write;
 use std::io;
 
@@ -15,16 +16,6 @@ pub const HEADER: [&str; 6] = [
     "period_kind",
     "target",
 ];
-
-/// A figure in units as a plain decimal: money with at least two decimals, counts as integers.
-pub fn format_units(units: i64, unit: Decimal, kind: MetricKind) -> String {
-    let v = Decimal::from(units) * unit;
-    let places = match kind {
-        MetricKind::Money => unit.scale().max(2) as usize,
-        MetricKind::Count => unit.scale() as usize,
-    };
-    format!("{v:.places$}")
-}
 
 /// Renders `plan.csv` into `out`, a block at a time: UTF-8 without BOM, LF
 /// line ends.
@@ -52,25 +43,8 @@ pub fn plan_csv(
         }
     };
     // Each metric's line of each rep, found once (not by a search per rep).
-    let by_rep: Vec<Vec<Option<&Line>>> = metrics
-        .iter()
-        .map(|ml| {
-            let mut index = vec![None; input.reps.len()];
-            for line in &ml.reps {
-                if let Some(r) = line.rep {
-                    index[r] = Some(line);
-                }
-            }
-            index
-        })
-        .collect();
-    let mut team_order: Vec<&str> = Vec::new();
-    for r in &input.reps {
-        if !team_order.contains(&r.team_key.as_str()) {
-            team_order.push(&r.team_key);
-        }
-    }
-    for key in team_order {
+    let by_rep = lines_by_rep(metrics, input.reps.len());
+    for key in team_order(&input.reps) {
         for (ri, _) in input
             .reps
             .iter()
@@ -118,28 +92,5 @@ fn field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn units_as_plain_decimals() {
-        assert_eq!(
-            format_units(123450, Decimal::new(1, 2), MetricKind::Money),
-            "1234.50"
-        );
-        assert_eq!(
-            format_units(1234, Decimal::ONE, MetricKind::Money),
-            "1234.00"
-        );
-        assert_eq!(
-            format_units(-5, Decimal::new(1, 2), MetricKind::Money),
-            "-0.05"
-        );
-        assert_eq!(format_units(7, Decimal::ONE, MetricKind::Count), "7");
-        assert_eq!(format_units(7, Decimal::from(5), MetricKind::Count), "35");
     }
 }

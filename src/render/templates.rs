@@ -47,11 +47,141 @@ fn pick(zh: bool, en: &'static str, cn: &'static str) -> &'static str {
     }
 }
 
+/// The four template tables, in Chinese when `zh`.
 fn templates(zh: bool) -> Vec<Template> {
+    vec![targets(zh), reps(zh), history(zh), holidays(zh)]
+}
+
+/// `targets.xlsx`: a year target or a growth per team and metric.
+fn targets(zh: bool) -> Template {
     use Value::*;
     let p = |en, cn| pick(zh, en, cn);
     let (north, south) = (p("North", "华东"), p("South", "华南"));
     let revenue = p("revenue", "销售额");
+    Template {
+        file: "targets.xlsx",
+        sheet: p("Targets", "目标"),
+        columns: vec![
+            (p("scope", "团队"), Check::None),
+            (
+                p("metric", "指标"),
+                Check::List(if zh {
+                    &["销售额", "new_customers"]
+                } else {
+                    &["revenue", "new_customers"]
+                }),
+            ),
+            (p("period", "期间"), Check::None),
+            (p("amount", "目标"), Check::NonNegative),
+            (p("growth", "增长率"), Check::None),
+        ],
+        rows: vec![
+            vec![
+                Text(north),
+                Text(revenue),
+                Text("2027"),
+                Number(1_500_000.0),
+                Empty,
+            ],
+            vec![Text(south), Text(revenue), Text("2027"), Empty, Text("10%")],
+            vec![
+                Text(north),
+                Text("new_customers"),
+                Text("2027"),
+                Number(60.0),
+                Empty,
+            ],
+            vec![
+                Text(south),
+                Text("new_customers"),
+                Text("2027"),
+                Number(40.0),
+                Empty,
+            ],
+        ],
+    }
+}
+
+/// `reps.xlsx`: four reps in two teams, one starting in the plan year.
+fn reps(zh: bool) -> Template {
+    use Value::*;
+    let p = |en, cn| pick(zh, en, cn);
+    let (north, south) = (p("North", "华东"), p("South", "华南"));
+    Template {
+        file: "reps.xlsx",
+        sheet: p("Reps", "销售员"),
+        columns: vec![
+            (p("rep_id", "工号"), Check::None),
+            (p("name", "姓名"), Check::None),
+            (p("email", "邮箱"), Check::None),
+            (p("team", "团队"), Check::None),
+            (p("manager", "经理"), Check::None),
+            (
+                p("level", "级别"),
+                Check::List(&["senior", "mid", "junior"]),
+            ),
+            (p("role", "角色"), Check::List(&["hunter", "farmer"])),
+            (p("start_date", "入职日期"), Check::Date),
+            (p("end_date", "离职日期"), Check::Date),
+            (p("fte", "工时比例"), Check::Fraction),
+        ],
+        rows: vec![
+            vec![
+                Text("R001"),
+                Text(p("Ann Lee", "李娜")),
+                Text("ann.lee@example.com"),
+                Text(north),
+                Text(p("Mia Chen", "陈敏")),
+                Text("senior"),
+                Text("hunter"),
+                Date(2021, 3, 1),
+                Empty,
+                Number(1.0),
+            ],
+            vec![
+                Text("R002"),
+                Text(p("Bo Wang", "王博")),
+                Text("bo.wang@example.com"),
+                Text(north),
+                Text(p("Mia Chen", "陈敏")),
+                Text("mid"),
+                Text("farmer"),
+                Date(2022, 6, 13),
+                Empty,
+                Number(0.5),
+            ],
+            vec![
+                Text("R003"),
+                Text(p("Cai Liu", "刘才")),
+                Text("cai.liu@example.com"),
+                Text(south),
+                Text(p("Tom Wu", "吴涛")),
+                Text("mid"),
+                Text("hunter"),
+                Date(2020, 1, 6),
+                Empty,
+                Number(1.0),
+            ],
+            vec![
+                Text("R004"),
+                Text(p("Dan Xu", "徐丹")),
+                Text("dan.xu@example.com"),
+                Text(south),
+                Text(p("Tom Wu", "吴涛")),
+                Text("junior"),
+                Text("farmer"),
+                Date(2027, 2, 1),
+                Empty,
+                Number(1.0),
+            ],
+        ],
+    }
+}
+
+/// `history.xlsx`: three years of monthly sales of three reps, with a season.
+fn history(zh: bool) -> Template {
+    use Value::*;
+    let p = |en, cn| pick(zh, en, cn);
     let mut history = Vec::new();
     for (year, month) in (2024..=2026).flat_map(|y| (1..=12).map(move |m| (y, m))) {
         let season = 1.0 + f64::from(month) / 12.0;
@@ -65,152 +195,45 @@ fn templates(zh: bool) -> Vec<Template> {
             ]);
         }
     }
-    vec![
-        Template {
-            file: "targets.xlsx",
-            sheet: p("Targets", "目标"),
-            columns: vec![
-                (p("scope", "团队"), Check::None),
-                (
-                    p("metric", "指标"),
-                    Check::List(if zh {
-                        &["销售额", "new_customers"]
-                    } else {
-                        &["revenue", "new_customers"]
-                    }),
-                ),
-                (p("period", "期间"), Check::None),
-                (p("amount", "目标"), Check::NonNegative),
-                (p("growth", "增长率"), Check::None),
-            ],
-            rows: vec![
-                vec![
-                    Text(north),
-                    Text(revenue),
-                    Text("2027"),
-                    Number(1_500_000.0),
-                    Empty,
-                ],
-                vec![Text(south), Text(revenue), Text("2027"), Empty, Text("10%")],
-                vec![
-                    Text(north),
-                    Text("new_customers"),
-                    Text("2027"),
-                    Number(60.0),
-                    Empty,
-                ],
-                vec![
-                    Text(south),
-                    Text("new_customers"),
-                    Text("2027"),
-                    Number(40.0),
-                    Empty,
-                ],
-            ],
-        },
-        Template {
-            file: "reps.xlsx",
-            sheet: p("Reps", "销售员"),
-            columns: vec![
-                (p("rep_id", "工号"), Check::None),
-                (p("name", "姓名"), Check::None),
-                (p("email", "邮箱"), Check::None),
-                (p("team", "团队"), Check::None),
-                (p("manager", "经理"), Check::None),
-                (
-                    p("level", "级别"),
-                    Check::List(&["senior", "mid", "junior"]),
-                ),
-                (p("role", "角色"), Check::List(&["hunter", "farmer"])),
-                (p("start_date", "入职日期"), Check::Date),
-                (p("end_date", "离职日期"), Check::Date),
-                (p("fte", "工时比例"), Check::Fraction),
-            ],
-            rows: vec![
-                vec![
-                    Text("R001"),
-                    Text(p("Ann Lee", "李娜")),
-                    Text("ann.lee@example.com"),
-                    Text(north),
-                    Text(p("Mia Chen", "陈敏")),
-                    Text("senior"),
-                    Text("hunter"),
-                    Date(2021, 3, 1),
-                    Empty,
-                    Number(1.0),
-                ],
-                vec![
-                    Text("R002"),
-                    Text(p("Bo Wang", "王博")),
-                    Text("bo.wang@example.com"),
-                    Text(north),
-                    Text(p("Mia Chen", "陈敏")),
-                    Text("mid"),
-                    Text("farmer"),
-                    Date(2022, 6, 13),
-                    Empty,
-                    Number(0.5),
-                ],
-                vec![
-                    Text("R003"),
-                    Text(p("Cai Liu", "刘才")),
-                    Text("cai.liu@example.com"),
-                    Text(south),
-                    Text(p("Tom Wu", "吴涛")),
-                    Text("mid"),
-                    Text("hunter"),
-                    Date(2020, 1, 6),
-                    Empty,
-                    Number(1.0),
-                ],
-                vec![
-                    Text("R004"),
-                    Text(p("Dan Xu", "徐丹")),
-                    Text("dan.xu@example.com"),
-                    Text(south),
-                    Text(p("Tom Wu", "吴涛")),
-                    Text("junior"),
-                    Text("farmer"),
-                    Date(2027, 2, 1),
-                    Empty,
-                    Number(1.0),
-                ],
-            ],
-        },
-        Template {
-            file: "history.xlsx",
-            sheet: p("History", "历史"),
-            columns: vec![
-                (p("date", "日期"), Check::Date),
-                (p("rep_id", "工号"), Check::None),
-                (p("amount", "金额"), Check::None),
-                (p("new_customers", "新客户数"), Check::NonNegative),
-            ],
-            rows: history,
-        },
-        Template {
-            file: "holidays.xlsx",
-            sheet: p("Holidays", "假日"),
-            columns: vec![
-                (p("date", "日期"), Check::Date),
-                (
-                    p("kind", "类型"),
-                    Check::List(if zh {
-                        &["假日", "调休"]
-                    } else {
-                        &["holiday", "workday"]
-                    }),
-                ),
-            ],
-            rows: vec![
-                vec![Date(2027, 1, 1), Text(p("holiday", "假日"))],
-                vec![Date(2027, 2, 11), Text(p("holiday", "假日"))],
-                vec![Date(2027, 2, 12), Text(p("holiday", "假日"))],
-                vec![Date(2027, 2, 20), Text(p("workday", "调休"))],
-                vec![Date(2027, 10, 1), Text(p("holiday", "假日"))],
-            ],
-        },
-    ]
+    Template {
+        file: "history.xlsx",
+        sheet: p("History", "历史"),
+        columns: vec![
+            (p("date", "日期"), Check::Date),
+            (p("rep_id", "工号"), Check::None),
+            (p("amount", "金额"), Check::None),
+            (p("new_customers", "新客户数"), Check::NonNegative),
+        ],
+        rows: history,
+    }
+}
+
+/// `holidays.xlsx`: a few holidays and a make-up working day.
+fn holidays(zh: bool) -> Template {
+    use Value::*;
+    let p = |en, cn| pick(zh, en, cn);
+    Template {
+        file: "holidays.xlsx",
+        sheet: p("Holidays", "假日"),
+        columns: vec![
+            (p("date", "日期"), Check::Date),
+            (
+                p("kind", "类型"),
+                Check::List(if zh {
+                    &["假日", "调休"]
+                } else {
+                    &["holiday", "workday"]
+                }),
+            ),
+        ],
+        rows: vec![
+            vec![Date(2027, 1, 1), Text(p("holiday", "假日"))],
+            vec![Date(2027, 2, 11), Text(p("holiday", "假日"))],
+            vec![Date(2027, 2, 12), Text(p("holiday", "假日"))],
+            vec![Date(2027, 2, 20), Text(p("workday", "调休"))],
+            vec![Date(2027, 10, 1), Text(p("holiday", "假日"))],
+        ],
+    }
 }
 
 /// Rows that carry data validation below the examples.

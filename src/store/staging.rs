@@ -14,6 +14,9 @@
 //! the file system than creating thousands of new files and deleting as many
 //! old ones on every run. A spare that holds anything but folders and regular
 //! files with one link is discarded, not reused.
+//!
+//! The output path, its lock and the sinks live in `out_path`, `lock` and
+//! `sink`; they are re-exported here, where the commands reach them.
 
 use crate::store::dir::{Dir, Kind};
 pub use crate::store::lock::{lock, OutLock};

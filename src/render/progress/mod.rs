@@ -72,25 +72,46 @@ struct Texts {
     status: &'static str,
 }
 
-fn round(v: Decimal, places: u32) -> String {
-    let r = v.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
-    format!("{r:.prec$}", prec = places as usize)
+/// `v` rounded half away from zero to `places`.
+fn rounded(v: Decimal, places: u32) -> Decimal {
+    v.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// An exact sum (year target, actual) as shown: money rounded to its
+/// places, a count as it is.
+fn exact_value(v: Decimal, m: &PlanMetric) -> Decimal {
+    match m.kind {
+        MetricKind::Money => rounded(v, m.places),
+        MetricKind::Count => v.normalize(),
+    }
 }
 
 /// An exact sum (year target, actual) as plain decimal text.
 fn exact(v: Decimal, m: &PlanMetric) -> String {
+    let r = exact_value(v, m);
     match m.kind {
-        MetricKind::Money => round(v, m.places),
-        MetricKind::Count => v.normalize().to_string(),
+        MetricKind::Money => format!("{r:.prec$}", prec = m.places as usize),
+        MetricKind::Count => r.to_string(),
     }
+}
+
+/// Decimal places of a pro-rated figure: money's own, two for a count.
+fn derived_places(m: &PlanMetric) -> u32 {
+    match m.kind {
+        MetricKind::Money => m.places,
+        MetricKind::Count => 2,
+    }
+}
+
+/// A pro-rated figure as shown: rounded to [`derived_places`].
+fn derived_value(v: Decimal, m: &PlanMetric) -> Decimal {
+    rounded(v, derived_places(m))
 }
 
 /// A pro-rated figure as plain decimal text.
 fn derived(v: Decimal, m: &PlanMetric) -> String {
-    match m.kind {
-        MetricKind::Money => round(v, m.places),
-        MetricKind::Count => round(v, 2),
-    }
+    let prec = derived_places(m) as usize;
+    format!("{:.prec$}", derived_value(v, m))
 }
 
 fn ratio(r: Option<f64>) -> String {
@@ -239,6 +260,7 @@ pub fn alert_lines(book: &ProgressBook) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::figures::decimal_value;
 
     fn metric(kind: MetricKind, places: u32) -> PlanMetric {
         PlanMetric {
@@ -261,5 +283,22 @@ mod tests {
         assert_eq!(derived(d("39.695652"), &count), "39.70");
         assert_eq!(ratio(Some(0.954_549)), "0.9545");
         assert_eq!(ratio(None), "");
+    }
+
+    #[test]
+    fn a_figure_in_a_cell_is_the_number_of_its_text() {
+        let values = (-3000i64..3000).flat_map(|n| [Decimal::new(n, 3), Decimal::new(n * 7919, 1)]);
+        for v in values.chain([-Decimal::new(0, 2), Decimal::new(-4, 3)]) {
+            for m in [metric(MetricKind::Money, 2), metric(MetricKind::Count, 0)] {
+                let text = exact(v, &m);
+                let parsed: f64 = text.parse().unwrap();
+                let value = decimal_value(exact_value(v, &m));
+                assert_eq!(value.to_bits(), parsed.to_bits(), "{v} as {text}");
+                let text = derived(v, &m);
+                let parsed: f64 = text.parse().unwrap();
+                let value = decimal_value(derived_value(v, &m));
+                assert_eq!(value.to_bits(), parsed.to_bits(), "{v} as {text}");
+            }
+        }
     }
 }

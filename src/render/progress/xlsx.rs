@@ -1,11 +1,12 @@
 //! `progress.xlsx`: Summary, a sheet per metric, Reps and Alerts.
 
 use super::words::{words, Words};
-use super::{exact, ProgressBook};
+use super::{derived_places, derived_value, exact, exact_value, ProgressBook};
 use crate::engine::calendar::ym_label;
-use crate::engine::model::{Metric, MetricKind, Rules};
+use crate::engine::model::{Metric, Rules};
 use crate::engine::track::{Level, Progress};
 use crate::input::actuals::PlanMetric;
+use crate::render::figures::decimal_value;
 use crate::render::xlsx::labels::labels;
 use crate::render::xlsx::style::{properties, sheet_name, text_width, Figures, Sheet, Styles};
 use num_traits::ToPrimitive;
@@ -31,13 +32,9 @@ impl MetricFormats {
             role_weights: Default::default(),
             rules: Rules::default(),
         };
-        let derived_places = match m.kind {
-            MetricKind::Money => m.places as usize,
-            MetricKind::Count => 2,
-        };
         MetricFormats {
             exact: Figures::with_places(&metric, m.places as usize, currency),
-            derived: Figures::with_places(&metric, derived_places, currency),
+            derived: Figures::with_places(&metric, derived_places(m) as usize, currency),
         }
     }
 }
@@ -121,18 +118,43 @@ fn figures(
     };
     let (exact, derived) = (pick(&mf.exact), pick(&mf.derived));
     let pct = &cx.st.pct;
-    let cells: [(&str, &Format, &Figures); 8] = [
-        (t.target_year.as_str(), &exact, &mf.exact),
-        (t.target_to_date.as_str(), &derived, &mf.derived),
-        (t.actual_to_date.as_str(), &exact, &mf.exact),
-        (t.attainment.as_str(), pct, &mf.derived),
-        (t.pace.as_str(), pct, &mf.derived),
-        (t.projection.as_str(), &derived, &mf.derived),
-        (t.gap.as_str(), &derived, &mf.derived),
-        (t.needed.as_str(), &derived, &mf.derived),
+    let m = &cx.book.metrics[p.metric];
+    let exact_v = |v| Some(decimal_value(exact_value(v, m)));
+    let derived_v = |v| decimal_value(derived_value(v, m));
+    // A ratio's cell holds the four decimals its text shows.
+    let ratio_v = |s: &str| s.parse::<f64>().ok();
+    let cells: [(&str, Option<f64>, &Format, &Figures); 8] = [
+        (&t.target_year, exact_v(p.target_year), &exact, &mf.exact),
+        (
+            &t.target_to_date,
+            Some(derived_v(p.target_to_date)),
+            &derived,
+            &mf.derived,
+        ),
+        (
+            &t.actual_to_date,
+            exact_v(p.actual_to_date),
+            &exact,
+            &mf.exact,
+        ),
+        (&t.attainment, ratio_v(&t.attainment), pct, &mf.derived),
+        (&t.pace, ratio_v(&t.pace), pct, &mf.derived),
+        (
+            &t.projection,
+            Some(derived_v(p.projection)),
+            &derived,
+            &mf.derived,
+        ),
+        (&t.gap, Some(derived_v(p.gap)), &derived, &mf.derived),
+        (
+            &t.needed,
+            p.needed_per_workday.map(derived_v),
+            &derived,
+            &mf.derived,
+        ),
     ];
-    for (i, (text, f, fig)) in cells.into_iter().enumerate() {
-        let Ok(v) = text.parse::<f64>() else { continue };
+    for (i, (text, value, f, fig)) in cells.into_iter().enumerate() {
+        let Some(v) = value else { continue };
         sh.number(row, col + i as ColNum, v, fig.width(text), f)?;
     }
     let status_col = col + 8;
@@ -273,7 +295,7 @@ fn reps_sheet(ws: &mut Worksheet, cx: &Ctx) -> Result<(), XlsxError> {
                 for (c, v) in values.iter().chain([&Some(total)]).enumerate() {
                     let Some(v) = v else { continue };
                     let text = exact(*v, m);
-                    let value = text.parse().unwrap_or(0.0);
+                    let value = decimal_value(exact_value(*v, m));
                     let f = if c == 12 {
                         &mf.exact.bold
                     } else {

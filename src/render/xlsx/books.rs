@@ -4,6 +4,7 @@
 
 use crate::engine::layout::Line;
 use crate::render::plan_book::PlanBook;
+use crate::render::rep_lines::{lines_by_rep, team_order};
 use crate::render::xlsx::style::{Figures, Styles};
 
 /// The plan as the per-rep and per-period workbooks read it.
@@ -25,28 +26,11 @@ impl<'a> Books<'a> {
     /// Indexes the plan's lines by rep.
     pub fn new(book: &'a PlanBook<'a>) -> Self {
         let reps = &book.input.reps;
-        let by_rep: Vec<Vec<Option<&Line>>> = book
-            .lines
-            .iter()
-            .map(|ml| {
-                let mut of = vec![None; reps.len()];
-                for line in &ml.reps {
-                    if let Some(r) = line.rep {
-                        of[r] = Some(line);
-                    }
-                }
-                of
-            })
-            .collect();
+        let by_rep = lines_by_rep(book.lines, reps.len());
         let planned: Vec<usize> = (0..reps.len())
             .filter(|&r| by_rep.iter().any(|of| of[r].is_some()))
             .collect();
-        let mut teams: Vec<&str> = Vec::new();
-        for r in reps {
-            if !teams.contains(&r.team_key.as_str()) {
-                teams.push(&r.team_key);
-            }
-        }
+        let teams = team_order(reps);
         let mut grouped = planned.clone();
         grouped.sort_by_key(|&r| teams.iter().position(|t| *t == reps[r].team_key));
         let figures = book

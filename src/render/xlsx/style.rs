@@ -3,7 +3,7 @@
 //! and fixed workbook properties (same plan, same bytes).
 
 use crate::engine::model::{Metric, MetricKind};
-use crate::render::plan_csv::format_units;
+use crate::render::figures::{format_units, places, units_value};
 use rust_xlsxwriter::utility::{cell_range, row_col_to_cell};
 use rust_xlsxwriter::{
     ColNum, Color, DocProperties, ExcelDateTime, Format, FormatBorder, Formula, RowNum, Workbook,
@@ -64,7 +64,7 @@ pub struct Figures {
 impl Figures {
     /// The formats of a metric's figures, as precise as `plan.csv`.
     pub fn of(metric: &Metric, currency: Option<&str>) -> Self {
-        Figures::with_places(metric, places(metric), currency)
+        Figures::with_places(metric, places(metric.unit, metric.kind), currency)
     }
 
     /// The formats of a metric's figures with `places` decimals.
@@ -98,42 +98,26 @@ impl Figures {
     }
 }
 
-/// Decimal places of a metric's figures, as in `plan.csv`.
-pub fn places(metric: &Metric) -> usize {
-    match metric.kind {
-        MetricKind::Money => metric.unit.scale().max(2) as usize,
-        MetricKind::Count => metric.unit.scale() as usize,
-    }
-}
-
-/// A figure in units: its exact decimal text and that number for the cell.
-pub fn figure(units: i64, metric: &Metric) -> (String, f64) {
-    let text = format_units(units, metric.unit, metric.kind);
-    let value = text.parse().unwrap_or(0.0);
-    (text, value)
-}
-
 /// The width (as [`Figures::width`]) and value of a figure shown with `fig`,
-/// the same as from [`figure`]'s text but computed without it when the
-/// metric's unit is a power of ten.
+/// the same as from [`figure`](crate::render::figures::figure)'s text but
+/// computed without it when the metric's unit is a power of ten.
 pub fn measure(units: i64, metric: &Metric, fig: &Figures) -> (usize, f64) {
     let unit = metric.unit;
     let scale = unit.scale();
+    let value = units_value(units, unit);
     if unit.mantissa() == 1 && scale <= 15 && units.unsigned_abs() < 1 << 53 {
         let pow = 10u64.pow(scale);
         let digits = (units.unsigned_abs() / pow)
             .checked_ilog10()
             .map_or(1, |d| d as usize + 1);
-        let decimals = match places(metric) {
+        let decimals = match places(unit, metric.kind) {
             0 => 0,
             p => p + 1,
         };
         let len = usize::from(units < 0) + digits + decimals;
-        // Exact operands, so the quotient is the decimal's nearest double, as parsing its text gives.
-        return (len + (digits - 1) / 3 + fig.pad, units as f64 / pow as f64);
+        return (len + (digits - 1) / 3 + fig.pad, value);
     }
-    let (text, value) = figure(units, metric);
-    (fig.width(&text), value)
+    (fig.width(&format_units(units, unit, metric.kind)), value)
 }
 
 /// A worksheet being written, with the width each column needs.
@@ -445,6 +429,7 @@ pub fn page_text(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::figures::figure;
     use proptest::prelude::*;
 
     proptest! {

@@ -3,8 +3,9 @@
 //! formula with its value cached.
 
 use crate::engine::model::{Metric, Rep};
+use crate::render::figures::figure;
 use crate::render::xlsx::labels::Labels;
-use crate::render::xlsx::style::{figure, measure, Figures, Sheet, Styles, Totals};
+use crate::render::xlsx::style::{measure, Figures, Sheet, Styles, Totals};
 use rust_xlsxwriter::{ColNum, RowNum, XlsxError};
 
 /// Columns before the figures: team, rep id, name.
@@ -99,6 +100,23 @@ pub fn team_table(
         }
     }
     Ok(row)
+}
+
+/// A sheet that is one team table under the header in row 0: the table from
+/// row 1, an autofilter over the header and the rows above the grand total,
+/// and the header frozen and repeated on every printed page.
+pub fn team_sheet(
+    mut sh: Sheet,
+    rows: &[TableRow],
+    cols: &[TableCol],
+    l: &Labels,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let total = team_table(&mut sh, 1, rows, cols, l, st)?;
+    let last_col = FIRST_FIGURE_COL + cols.len() as ColNum - 1;
+    sh.ws
+        .autofilter(0, 0, total.saturating_sub(1).max(1), last_col)?;
+    sh.finish(0..=0, FIRST_FIGURE_COL)
 }
 
 /// The units of figure column `k` over some rows.
