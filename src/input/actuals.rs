@@ -5,17 +5,15 @@ use crate::engine::calendar::{ym_label, ym_of, Ym};
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::model::{MetricKind, Rep};
 use crate::engine::track::TrackRep;
+use crate::folder::plan_csv::{self, HeaderError, Line, HEADER};
 use crate::input::columns::norm;
 use crate::input::open::{open_bounded, read_text};
 use crate::input::tables::{self, RepLookup, Source, ValueColumn};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::str::FromStr;
-
-/// The largest `plan.csv` read (by `track` and by a re-plan): 2 GiB, about 15 million rows.
-pub(crate) const MAX_PLAN_CSV: u64 = 2 << 30;
 
 /// A metric of the plan, as `plan.csv` shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,44 +100,81 @@ struct MonthRow {
 /// Reads the rep month rows of `plan.csv`.
 fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
     let file = Origin::file(shown);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(open_bounded(path, shown, "it", MAX_PLAN_CSV)?);
-    let mut records = rdr.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => {
-            return Err(Problem::error(
+    let lines = plan_csv::read(open_bounded(path, shown, "it", plan_csv::MAX_BYTES)?)
+        .map_err(|e| header_problem(e, &file))?;
+    let mut read = PlanRows::default();
+    for line in lines {
+        let line = line.map_err(|e| {
+            Problem::error(
                 Code::PlanFolder,
-                Some(file),
-                format!("cannot read it: {e}"),
-            ))
+                Some(file.at_row(e.number)),
+                e.error.to_string(),
+            )
+        })?;
+        read.take(&line, &file)?;
+    }
+    let PlanRows {
+        mut metrics,
+        mut reps,
+        rows,
+        ..
+    } = read;
+    for m in &mut metrics {
+        if m.kind == MetricKind::Money {
+            m.places = m.places.max(2);
         }
-        None => return Err(Problem::error(Code::PlanFolder, Some(file), "empty file")),
-    };
-    if header.iter().ne(crate::render::plan_csv::HEADER) {
+    }
+    let Some(first_ym) = rows.iter().map(|r| r.ym).min() else {
         return Err(Problem::error(
             Code::PlanFolder,
+            Some(file),
+            "no rep month rows: the plan is empty",
+        ));
+    };
+    fill_targets(&mut reps, &metrics, &rows, first_ym, &file)?;
+    Ok(PlanFolder {
+        year: 0,
+        first_ym,
+        metrics,
+        reps,
+        holidays: None,
+    })
+}
+
+/// `plan.csv`'s first row is not its header, as `plan track` says it.
+fn header_problem(e: HeaderError, file: &Origin) -> Problem {
+    match e {
+        HeaderError::Unreadable(e) => Problem::error(
+            Code::PlanFolder,
+            Some(file.clone()),
+            format!("cannot read it: {e}"),
+        ),
+        HeaderError::Empty => Problem::error(Code::PlanFolder, Some(file.clone()), "empty file"),
+        HeaderError::Other(found) => Problem::error(
+            Code::PlanFolder,
             Some(file.at_row(1)),
-            format!(
-                "expected the header {}",
-                crate::render::plan_csv::HEADER.join(",")
-            ),
+            format!("expected the header {}", HEADER.join(",")),
         )
-        .with_value(header.iter().collect::<Vec<_>>().join(",")));
+        .with_value(found.join(",")),
     }
-    let mut metrics: Vec<PlanMetric> = Vec::new();
-    let mut reps: Vec<TrackRep> = Vec::new();
-    let mut rep_index: std::collections::HashMap<String, usize> = Default::default();
-    let mut rows: Vec<MonthRow> = Vec::new();
-    for (i, rec) in records.enumerate() {
-        let line = i as u32 + 2;
-        let at = file.at_row(line);
-        let rec =
-            rec.map_err(|e| Problem::error(Code::PlanFolder, Some(at.clone()), e.to_string()))?;
-        let [team, rep_id, metric, period, kind, target] =
-            std::array::from_fn(|c| rec.get(c).unwrap_or_default());
-        let col = |c: usize| at.at_col(c as u32, crate::render::plan_csv::HEADER[c]);
+}
+
+/// What the rows of `plan.csv` hold so far: metrics and reps in order of
+/// first appearance, and the rep month rows.
+#[derive(Default)]
+struct PlanRows {
+    metrics: Vec<PlanMetric>,
+    reps: Vec<TrackRep>,
+    rep_index: HashMap<String, usize>,
+    rows: Vec<MonthRow>,
+}
+
+impl PlanRows {
+    /// Takes one row: every row names a metric; rep month rows are kept.
+    fn take(&mut self, line: &Line, file: &Origin) -> Result<(), Problem> {
+        let at = file.at_row(line.number);
+        let [team, rep_id, metric, period, kind, target] = line.fields();
+        let col = |c: usize| at.at_col(c as u32, HEADER[c]);
         for (c, text) in [(0, team), (1, rep_id), (2, metric)] {
             if let Some(why) = crate::engine::limits::formula_problem(text) {
                 return Err(Problem::error(Code::FormulaStart, Some(col(c)), why).with_value(text));
@@ -156,6 +191,37 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
                 )
                 .with_value(target)
             })?;
+        let k = self.metric(metric, target, value);
+        if rep_id.is_empty() || kind != "month" {
+            return Ok(());
+        }
+        let ym = NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d")
+            .ok()
+            .filter(|_| period.len() == 7)
+            .map(ym_of)
+            .ok_or_else(|| {
+                Problem::error(
+                    Code::PlanFolder,
+                    Some(col(3)),
+                    "expected a month such as 2027-04",
+                )
+                .with_value(period)
+            })?;
+        let rep = self.rep(rep_id, team, || col(0))?;
+        self.rows.push(MonthRow {
+            line: line.number,
+            rep,
+            metric: k,
+            ym,
+            target: value,
+        });
+        Ok(())
+    }
+
+    /// The index of `metric`, added when new; its kind and places follow
+    /// how `target` is written.
+    fn metric(&mut self, metric: &str, target: &str, value: Decimal) -> usize {
+        let metrics = &mut self.metrics;
         let k = match metrics.iter().position(|m| m.name == metric) {
             Some(k) => k,
             None => {
@@ -172,33 +238,30 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
             m.kind = MetricKind::Money;
         }
         m.places = m.places.max(value.scale());
-        if rep_id.is_empty() || kind != "month" {
-            continue;
-        }
-        let ym = NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d")
-            .ok()
-            .filter(|_| period.len() == 7)
-            .map(ym_of)
-            .ok_or_else(|| {
-                Problem::error(
-                    Code::PlanFolder,
-                    Some(col(3)),
-                    "expected a month such as 2027-04",
-                )
-                .with_value(period)
-            })?;
-        let rep = match rep_index.get(rep_id).copied() {
+        k
+    }
+
+    /// The index of rep `rep_id`, added when new; a rep in two teams is an
+    /// error at the team cell `team_at` gives.
+    fn rep(
+        &mut self,
+        rep_id: &str,
+        team: &str,
+        team_at: impl Fn() -> Origin,
+    ) -> Result<usize, Problem> {
+        let reps = &mut self.reps;
+        Ok(match self.rep_index.get(rep_id).copied() {
             Some(r) if reps[r].team == team => r,
             Some(r) => {
                 return Err(Problem::error(
                     Code::PlanFolder,
-                    Some(col(0)),
+                    Some(team_at()),
                     format!("rep {rep_id} is in team {:?} on another row", reps[r].team),
                 )
                 .with_value(team))
             }
             None => {
-                rep_index.insert(rep_id.to_string(), reps.len());
+                self.rep_index.insert(rep_id.to_string(), reps.len());
                 reps.push(TrackRep {
                     id: rep_id.to_string(),
                     team: team.to_string(),
@@ -206,32 +269,24 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
                 });
                 reps.len() - 1
             }
-        };
-        rows.push(MonthRow {
-            line,
-            rep,
-            metric: k,
-            ym,
-            target: value,
-        });
+        })
     }
-    for m in &mut metrics {
-        if m.kind == MetricKind::Money {
-            m.places = m.places.max(2);
-        }
-    }
-    let Some(first_ym) = rows.iter().map(|r| r.ym).min() else {
-        return Err(Problem::error(
-            Code::PlanFolder,
-            Some(file),
-            "no rep month rows: the plan is empty",
-        ));
-    };
+}
+
+/// Puts each rep month row's target in its rep's twelve months: a month
+/// outside the plan year, twice, or missing is an error.
+fn fill_targets(
+    reps: &mut [TrackRep],
+    metrics: &[PlanMetric],
+    rows: &[MonthRow],
+    first_ym: Ym,
+    file: &Origin,
+) -> Result<(), Problem> {
     let mut seen: BTreeMap<(usize, usize), [bool; 12]> = BTreeMap::new();
-    for r in &mut reps {
+    for r in reps.iter_mut() {
         r.targets = vec![None; metrics.len()];
     }
-    for row in &rows {
+    for row in rows {
         let m = row.ym - first_ym;
         let at = file.at_row(row.line).at_col(3, "period");
         if m >= 12 {
@@ -261,20 +316,14 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
     if let Some(((r, k), _)) = seen.iter().find(|(_, f)| f.contains(&false)) {
         return Err(Problem::error(
             Code::PlanFolder,
-            Some(file),
+            Some(file.clone()),
             format!(
                 "rep {} has no row for some months of {}",
                 reps[*r].id, metrics[*k].name
             ),
         ));
     }
-    Ok(PlanFolder {
-        year: 0,
-        first_ym,
-        metrics,
-        reps,
-        holidays: None,
-    })
+    Ok(())
 }
 
 /// The actuals of the plan's reps and what reading them found.

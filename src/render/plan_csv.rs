@@ -6,15 +6,7 @@ use rust_decimal::Decimal;
 use std::fmt::Write;
 use std::io;
 
-/// The header of `plan.csv`.
-pub const HEADER: [&str; 6] = [
-    "team",
-    "rep_id",
-    "metric",
-    "period",
-    "period_kind",
-    "target",
-];
+use crate::folder::plan_csv::HEADER;
 
 /// A figure in units as a plain decimal: money with at least two decimals, counts as integers.
 pub fn format_units(units: i64, unit: Decimal, kind: MetricKind) -> String {
