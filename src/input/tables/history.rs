@@ -109,264 +109,348 @@ fn missing_history_columns(
     out
 }
 
-/// Reads the history, summed per rep and month, per team (rows of unknown
-/// reps naming one) and per month; also, per value column, its column index.
-pub fn history(
-    src: &Source,
-    lookup: &RepLookup,
-    value_columns: &[ValueColumn],
-    problems: &mut Vec<Problem>,
-) -> (History, Vec<Option<usize>>) {
-    struct Pending {
-        sums: Sums,
-        first_row: u32,
-    }
-    struct V<'a> {
-        base: Base<'a>,
-        keys: FxHashMap<String, usize>,
-        /// Reps' keys as the reps file spells them, found without lower-casing.
-        exact: FxHashMap<&'a str, usize>,
-        value_columns: &'a [ValueColumn],
-        lookup: &'a RepLookup<'a>,
-        /// Columns the rules need that the header lacks: errors once a row is read
-        /// (a history without rows is no history).
-        missing: Vec<Problem>,
-        cols: Vec<Option<usize>>,
-        history: History,
-        /// Per rep and month, and per month: hashed while streaming, ordered at the end.
-        by_rep: FxHashMap<(usize, Ym), Sums>,
-        company: FxHashMap<Ym, Sums>,
-        /// Per rep, its latest month's rows; and the company's latest month:
-        /// summed until the month changes, so that rows sorted by date or by
-        /// rep are hashed once per rep and month, not once per row.
-        rep_runs: Vec<Option<((usize, Ym), Sums)>>,
-        company_run: Option<(Ym, Sums)>,
-        values: Vec<Decimal>,
-        col: DateColumn,
-        pending: BTreeMap<(Option<usize>, String, DateText), Pending>,
-        date_name: &'static str,
-        /// Columns of the rep, the team and the date (or month), found once.
-        rep_col: Option<usize>,
-        team_col: Option<usize>,
-        date_col: Option<usize>,
-    }
-    impl V<'_> {
-        fn take(&mut self, row: &Row) {
-            let b = &mut self.base;
-            let cell = |i: Option<usize>| i.and_then(|i| row.cells.get(i)).unwrap_or(&Cell::Empty);
-            let rep = match cell(self.rep_col) {
-                Cell::Text(s) => match self.exact.get(s) {
-                    Some(&r) => Some(r),
-                    None => find_key(&self.keys, s),
-                },
-                Cell::Empty => None,
-                _ => find_key(&self.keys, &b.text(row, "rep_id")),
-            };
-            let team = if rep.is_none() && self.team_col.is_some() {
-                norm(&b.text(row, "team"))
-            } else {
-                String::new()
-            };
-            self.values.clear();
-            let dc = b.src.options.decimal_comma.unwrap_or(false);
-            for c in &self.cols {
-                let v = match c {
-                    Some(i) => {
-                        let cell = row.cells.get(*i).unwrap_or(&Cell::Empty);
-                        match cell {
-                            Cell::Number(f) => parse::number_from_f64(*f).ok(),
-                            Cell::Text(s) => parse::parse_number(s, dc).ok(),
-                            Cell::Empty => Some(Decimal::ZERO),
-                            _ => None,
-                        }
-                        .filter(|v| {
-                            // A mantissa within LARGEST is a value within it (fast path).
-                            v.mantissa().unsigned_abs() <= 1_000_000_000_000_000
-                                || v.abs() <= cells::LARGEST
-                        })
-                        .unwrap_or_else(|| {
-                            let at = b
-                                .origin
-                                .at_row(row.number)
-                                .at_col(*i as u32, &b.map.headers[*i]);
-                            if let Err(p) = cells::number(cell, &at, dc) {
-                                b.problems.push(p);
-                            }
-                            Decimal::ZERO
-                        })
-                    }
-                    None => Decimal::ZERO,
-                };
-                self.values.push(v);
-            }
-            let date_cell = cell(self.date_col);
-            let month = match (self.date_name, date_cell) {
-                ("month", Cell::Text(t)) => match parse::parse_period(t) {
-                    Ok(crate::engine::model::PeriodText::Month(y, m)) => {
-                        Some(DateText::Exact(ym_first_day(y * 12 + m as i32 - 1)))
-                    }
-                    _ => None,
-                },
-                _ => None,
-            };
-            let format = b.src.options.date_format.as_deref();
-            let parsed = match month {
-                Some(d) => Some(d),
-                None => cells::date(date_cell, &Origin::default(), format, b.date1904)
-                    .unwrap_or_else(|p| {
-                        b.report(row, self.date_name, p);
-                        None
-                    }),
-            };
-            let Some(d) = parsed else {
-                if self.date_col.is_some() && matches!(date_cell, Cell::Empty) {
-                    let at = b.at(row.number, self.date_name);
-                    b.problems.push(Problem::error(
-                        Code::HistoryDate,
-                        Some(at),
-                        "every history row needs a date",
-                    ));
-                }
-                return;
-            };
-            match d {
-                DateText::Exact(date) => self.add(rep, &team, ym_of(date)),
-                DateText::DayMonth { .. } => {
-                    self.col.see(row.number, d);
-                    let p = self.pending.entry((rep, team, d)).or_insert(Pending {
-                        sums: Sums::default(),
-                        first_row: row.number,
-                    });
-                    p.sums.add(&self.values);
-                }
-            }
-            if rep.is_none() && self.history.has_rep_column {
-                let id: std::borrow::Cow<str> = match cell(self.rep_col) {
-                    Cell::Text(s) => s.trim().into(),
-                    c => cells::text(c, &Origin::default())
-                        .unwrap_or_default()
-                        .into(),
-                };
-                let amount = self.values.first().copied().unwrap_or_default();
-                self.history.count_unknown(&id, row.number, amount);
-            }
-        }
+/// A history row's summed values waiting for its day-month date to be read
+/// (day first or month first, once the column is known).
+struct Pending {
+    sums: Sums,
+    first_row: u32,
+}
 
-        fn add(&mut self, rep: Option<usize>, team: &str, ym: Ym) {
-            run(&mut self.company_run, &mut self.company, ym, &self.values);
-            let h = &mut self.history;
-            match rep {
-                Some(r) => run(
-                    &mut self.rep_runs[r],
-                    &mut self.by_rep,
-                    (r, ym),
-                    &self.values,
-                ),
-                None if !team.is_empty() => {
-                    h.unknown_by_team
-                        .entry((team.to_string(), ym))
-                        .or_default()
-                        .add(&self.values);
-                }
-                None => {}
-            }
-        }
+/// The history table's visitor: finds each row's rep, values and month, and sums them.
+struct HistoryReader<'a> {
+    base: Base<'a>,
+    keys: FxHashMap<String, usize>,
+    /// Reps' keys as the reps file spells them, found without lower-casing.
+    exact: FxHashMap<&'a str, usize>,
+    value_columns: &'a [ValueColumn],
+    lookup: &'a RepLookup<'a>,
+    /// Columns the rules need that the header lacks: errors once a row is read
+    /// (a history without rows is no history).
+    missing: Vec<Problem>,
+    cols: Vec<Option<usize>>,
+    history: History,
+    /// Per rep and month, and per month: hashed while streaming, ordered at the end.
+    by_rep: FxHashMap<(usize, Ym), Sums>,
+    company: FxHashMap<Ym, Sums>,
+    /// Per rep, its latest month's rows; and the company's latest month:
+    /// summed until the month changes, so that rows sorted by date or by
+    /// rep are hashed once per rep and month, not once per row.
+    rep_runs: Vec<Option<((usize, Ym), Sums)>>,
+    company_run: Option<(Ym, Sums)>,
+    values: Vec<Decimal>,
+    col: DateColumn,
+    pending: BTreeMap<(Option<usize>, String, DateText), Pending>,
+    date_name: &'static str,
+    /// Columns of the rep, the team and the date (or month), found once.
+    rep_col: Option<usize>,
+    team_col: Option<usize>,
+    date_col: Option<usize>,
+}
+
+/// The cell of column `i` of `row`; empty when there is no such column.
+fn cell_at<'r>(row: &'r Row, i: Option<usize>) -> &'r Cell<'r> {
+    i.and_then(|i| row.cells.get(i)).unwrap_or(&Cell::Empty)
+}
+
+/// A value cell read the fast way: a number, a number's text, or zero for an
+/// empty cell; `None` for anything else or a value beyond [`cells::LARGEST`],
+/// which the caller reads again for its problem.
+fn quick_value(cell: &Cell, decimal_comma: bool) -> Option<Decimal> {
+    match cell {
+        Cell::Number(f) => parse::number_from_f64(*f).ok(),
+        Cell::Text(s) => parse::parse_number(s, decimal_comma).ok(),
+        Cell::Empty => Some(Decimal::ZERO),
+        _ => None,
     }
-    impl RowVisitor for V<'_> {
-        fn is_header(&self, cells: &[String]) -> bool {
-            self.base.is_header(cells)
-        }
-        fn header(&mut self, header: &Header) -> Result<(), Problem> {
-            let names: Vec<String> = self.value_columns.iter().map(|c| c.name.clone()).collect();
-            self.base.extra = names.clone();
-            self.base.header(header)?;
-            let map = &self.base.map;
-            self.date_name = if map.get("date").is_some() {
-                "date"
-            } else {
-                "month"
-            };
-            let rep_col = map.get("rep_id").filter(|_| !self.lookup.by_team);
-            (self.rep_col, self.team_col, self.date_col) =
-                (rep_col, map.get("team"), map.get(self.date_name));
-            self.cols = names
-                .iter()
-                .map(|c| map.get(c).or_else(|| map.find_header(c)))
-                .collect();
-            self.history.has_rep_column = rep_col.is_some();
-            self.history.columns = names;
-            let missing = missing_history_columns(
-                map,
-                self.lookup,
-                self.value_columns,
-                &self.cols,
-                &header.origin,
-            );
-            let any_missing = !missing.is_empty();
-            self.missing = missing;
-            if !any_missing && self.cols.iter().all(Option::is_none) {
-                return Err(Problem::error(
-                    Code::HistoryColumn,
-                    Some(header.origin.clone()),
-                    format!(
-                        "the history has none of the value columns {}",
-                        self.history.columns.join(", ")
-                    ),
-                ));
+    .filter(|v| {
+        // A mantissa within LARGEST is a value within it (fast path).
+        v.mantissa().unsigned_abs() <= 1_000_000_000_000_000 || v.abs() <= cells::LARGEST
+    })
+}
+
+/// A `month` column's text (`2027-05`) as its month's first day; `None`
+/// for a `date` column, a cell that is not text, or text that is not a month.
+fn month_start(date_name: &str, cell: &Cell) -> Option<DateText> {
+    match (date_name, cell) {
+        ("month", Cell::Text(t)) => match parse::parse_period(t) {
+            Ok(crate::engine::model::PeriodText::Month(y, m)) => {
+                Some(DateText::Exact(ym_first_day(y * 12 + m as i32 - 1)))
             }
-            Ok(())
-        }
-        fn row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
-            if self.base.keep(row) {
-                self.base.rows += 1;
-                self.take(row);
-            } else {
-                self.history.filtered_rows += 1;
-            }
-            Ok(())
-        }
+            _ => None,
+        },
+        _ => None,
     }
-    /// Adds a row's values to the running sum of `key`, first moving the
-    /// running sum of another key into `sums`.
-    fn run<K: std::hash::Hash + Eq + Copy>(
-        current: &mut Option<(K, Sums)>,
-        sums: &mut FxHashMap<K, Sums>,
-        key: K,
-        values: &[Decimal],
-    ) {
-        match current {
-            Some((k, s)) if *k == key => s.add(values),
-            Some((k, s)) => {
-                sums.entry(*k).or_default().merge(s);
-                *k = key;
-                s.values.fill(Decimal::ZERO);
-                s.rows = 0;
-                s.add(values);
-            }
-            None => {
-                let mut s = Sums::default();
-                s.add(values);
-                *current = Some((key, s));
-            }
-        }
-    }
-    fn end_run<K: std::hash::Hash + Eq>(
-        current: &mut Option<(K, Sums)>,
-        sums: &mut FxHashMap<K, Sums>,
-    ) {
-        if let Some((k, s)) = current.take() {
-            sums.entry(k).or_default().merge(&s);
-        }
-    }
-    // A rep's key as the reps file spells it; matched lower-cased, and first as spelled.
-    let by_name = lookup.by_name;
-    fn spelled(r: &Rep, by_name: bool) -> &str {
-        if by_name {
-            r.name.trim()
+}
+
+impl HistoryReader<'_> {
+    fn take(&mut self, row: &Row) {
+        let rep = self.rep_of(row);
+        let team = if rep.is_none() && self.team_col.is_some() {
+            norm(&self.base.text(row, "team"))
         } else {
-            r.id.trim()
+            String::new()
+        };
+        self.read_values(row);
+        let Some(d) = self.row_date(row) else {
+            return;
+        };
+        match d {
+            DateText::Exact(date) => self.add(rep, &team, ym_of(date)),
+            DateText::DayMonth { .. } => {
+                self.col.see(row.number, d);
+                let p = self.pending.entry((rep, team, d)).or_insert(Pending {
+                    sums: Sums::default(),
+                    first_row: row.number,
+                });
+                p.sums.add(&self.values);
+            }
+        }
+        if rep.is_none() && self.history.has_rep_column {
+            let id: std::borrow::Cow<str> = match cell_at(row, self.rep_col) {
+                Cell::Text(s) => s.trim().into(),
+                c => cells::text(c, &Origin::default())
+                    .unwrap_or_default()
+                    .into(),
+            };
+            let amount = self.values.first().copied().unwrap_or_default();
+            self.history.count_unknown(&id, row.number, amount);
         }
     }
+
+    /// The row's rep: as spelled in the reps file first, else matched lower-cased.
+    fn rep_of(&mut self, row: &Row) -> Option<usize> {
+        match cell_at(row, self.rep_col) {
+            Cell::Text(s) => match self.exact.get(s) {
+                Some(&r) => Some(r),
+                None => find_key(&self.keys, s),
+            },
+            Cell::Empty => None,
+            _ => find_key(&self.keys, &self.base.text(row, "rep_id")),
+        }
+    }
+
+    /// Reads the row's value columns into `values`: a cell that is not a
+    /// number counts as zero, with a problem.
+    fn read_values(&mut self, row: &Row) {
+        let b = &mut self.base;
+        self.values.clear();
+        let dc = b.src.options.decimal_comma.unwrap_or(false);
+        for c in &self.cols {
+            let v = match c {
+                Some(i) => {
+                    let cell = row.cells.get(*i).unwrap_or(&Cell::Empty);
+                    quick_value(cell, dc).unwrap_or_else(|| {
+                        let at = b
+                            .origin
+                            .at_row(row.number)
+                            .at_col(*i as u32, &b.map.headers[*i]);
+                        if let Err(p) = cells::number(cell, &at, dc) {
+                            b.problems.push(p);
+                        }
+                        Decimal::ZERO
+                    })
+                }
+                None => Decimal::ZERO,
+            };
+            self.values.push(v);
+        }
+    }
+
+    /// The row's date (or month); `None`, with a problem where one is due,
+    /// when it has none that can be read.
+    fn row_date(&mut self, row: &Row) -> Option<DateText> {
+        let b = &mut self.base;
+        let date_cell = cell_at(row, self.date_col);
+        let month = month_start(self.date_name, date_cell);
+        let format = b.src.options.date_format.as_deref();
+        let parsed = match month {
+            Some(d) => Some(d),
+            None => {
+                cells::date(date_cell, &Origin::default(), format, b.date1904).unwrap_or_else(|p| {
+                    b.report(row, self.date_name, p);
+                    None
+                })
+            }
+        };
+        if parsed.is_none() && self.date_col.is_some() && matches!(date_cell, Cell::Empty) {
+            let at = b.at(row.number, self.date_name);
+            b.problems.push(Problem::error(
+                Code::HistoryDate,
+                Some(at),
+                "every history row needs a date",
+            ));
+        }
+        parsed
+    }
+
+    fn add(&mut self, rep: Option<usize>, team: &str, ym: Ym) {
+        run(&mut self.company_run, &mut self.company, ym, &self.values);
+        let h = &mut self.history;
+        match rep {
+            Some(r) => run(
+                &mut self.rep_runs[r],
+                &mut self.by_rep,
+                (r, ym),
+                &self.values,
+            ),
+            None if !team.is_empty() => {
+                h.unknown_by_team
+                    .entry((team.to_string(), ym))
+                    .or_default()
+                    .add(&self.values);
+            }
+            None => {}
+        }
+    }
+
+    /// Ends the running sums and orders the sums by rep and month, and by month.
+    fn end_runs(&mut self) {
+        for r in &mut self.rep_runs {
+            end_run(r, &mut self.by_rep);
+        }
+        end_run(&mut self.company_run, &mut self.company);
+        self.history.by_rep = std::mem::take(&mut self.by_rep).into_iter().collect();
+        self.history.company = std::mem::take(&mut self.company).into_iter().collect();
+    }
+
+    /// Reads the day-month dates now that the column's order is known, and
+    /// adds their rows' sums.
+    fn resolve_pending(&mut self, problems: &mut Vec<Problem>) {
+        let at = self
+            .base
+            .map
+            .get(self.date_name)
+            .map(|c| self.base.origin.at_col(c as u32, &self.base.map.headers[c]))
+            .unwrap_or_default();
+        match self.col.order(&at) {
+            Ok((order, note)) => {
+                problems.extend(note);
+                for ((rep, team, d), p) in std::mem::take(&mut self.pending) {
+                    match cells::resolve(d, order, &self.base.at(p.first_row, self.date_name)) {
+                        Ok(date) => add_sums(&mut self.history, rep, team, ym_of(date), &p.sums),
+                        Err(p) => problems.push(p),
+                    }
+                }
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+}
+
+/// Adds `sums` of month `ym` to the company, and to the rep or else the
+/// team (when named) the rows belong to.
+fn add_sums(h: &mut History, rep: Option<usize>, team: String, ym: Ym, sums: &Sums) {
+    h.company.entry(ym).or_default().merge(sums);
+    match rep {
+        Some(r) => h.by_rep.entry((r, ym)).or_default().merge(sums),
+        None if !team.is_empty() => h.unknown_by_team.entry((team, ym)).or_default().merge(sums),
+        None => {}
+    }
+}
+
+impl RowVisitor for HistoryReader<'_> {
+    fn is_header(&self, cells: &[String]) -> bool {
+        self.base.is_header(cells)
+    }
+    fn header(&mut self, header: &Header) -> Result<(), Problem> {
+        let names: Vec<String> = self.value_columns.iter().map(|c| c.name.clone()).collect();
+        self.base.extra = names.clone();
+        self.base.header(header)?;
+        let map = &self.base.map;
+        self.date_name = if map.get("date").is_some() {
+            "date"
+        } else {
+            "month"
+        };
+        let rep_col = map.get("rep_id").filter(|_| !self.lookup.by_team);
+        (self.rep_col, self.team_col, self.date_col) =
+            (rep_col, map.get("team"), map.get(self.date_name));
+        self.cols = names
+            .iter()
+            .map(|c| map.get(c).or_else(|| map.find_header(c)))
+            .collect();
+        self.history.has_rep_column = rep_col.is_some();
+        self.history.columns = names;
+        let missing = missing_history_columns(
+            map,
+            self.lookup,
+            self.value_columns,
+            &self.cols,
+            &header.origin,
+        );
+        let any_missing = !missing.is_empty();
+        self.missing = missing;
+        if !any_missing && self.cols.iter().all(Option::is_none) {
+            return Err(Problem::error(
+                Code::HistoryColumn,
+                Some(header.origin.clone()),
+                format!(
+                    "the history has none of the value columns {}",
+                    self.history.columns.join(", ")
+                ),
+            ));
+        }
+        Ok(())
+    }
+    fn row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
+        if self.base.keep(row) {
+            self.base.rows += 1;
+            self.take(row);
+        } else {
+            self.history.filtered_rows += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Adds a row's values to the running sum of `key`, first moving the
+/// running sum of another key into `sums`.
+fn run<K: std::hash::Hash + Eq + Copy>(
+    current: &mut Option<(K, Sums)>,
+    sums: &mut FxHashMap<K, Sums>,
+    key: K,
+    values: &[Decimal],
+) {
+    match current {
+        Some((k, s)) if *k == key => s.add(values),
+        Some((k, s)) => {
+            sums.entry(*k).or_default().merge(s);
+            *k = key;
+            s.values.fill(Decimal::ZERO);
+            s.rows = 0;
+            s.add(values);
+        }
+        None => {
+            let mut s = Sums::default();
+            s.add(values);
+            *current = Some((key, s));
+        }
+    }
+}
+
+/// Moves the running sum, if any, into `sums`.
+fn end_run<K: std::hash::Hash + Eq>(
+    current: &mut Option<(K, Sums)>,
+    sums: &mut FxHashMap<K, Sums>,
+) {
+    if let Some((k, s)) = current.take() {
+        sums.entry(k).or_default().merge(&s);
+    }
+}
+
+/// A rep's key as the reps file spells it: its name with `rep_key = "name"`, else its id.
+fn spelled(r: &Rep, by_name: bool) -> &str {
+    if by_name {
+        r.name.trim()
+    } else {
+        r.id.trim()
+    }
+}
+
+/// The reps' keys, matched lower-cased (the first rep of a key wins), and
+/// as spelled, for the reps found that way.
+fn rep_keys<'a>(lookup: &RepLookup<'a>) -> (FxHashMap<String, usize>, FxHashMap<&'a str, usize>) {
+    let by_name = lookup.by_name;
     let keys: FxHashMap<String, usize> = lookup
         .reps
         .iter()
@@ -382,8 +466,20 @@ pub fn history(
         .map(|(i, r)| (spelled(r, by_name), i))
         .filter(|(k, i)| find_key(&keys, k) == Some(*i))
         .collect();
+    (keys, exact)
+}
+
+/// Reads the history, summed per rep and month, per team (rows of unknown
+/// reps naming one) and per month; also, per value column, its column index.
+pub fn history(
+    src: &Source,
+    lookup: &RepLookup,
+    value_columns: &[ValueColumn],
+    problems: &mut Vec<Problem>,
+) -> (History, Vec<Option<usize>>) {
+    let (keys, exact) = rep_keys(lookup);
     const REQ: &[&[&str]] = &[&["date", "month"]];
-    let mut v = V {
+    let mut v = HistoryReader {
         base: Base::new(TableKind::History, src, REQ),
         keys,
         exact,
@@ -406,44 +502,9 @@ pub fn history(
     };
     let candidate = v.base.first_candidate.clone();
     let ok = read(src, TableKind::History, REQ, &mut v, &candidate, problems);
-    for r in &mut v.rep_runs {
-        end_run(r, &mut v.by_rep);
-    }
-    end_run(&mut v.company_run, &mut v.company);
-    v.history.by_rep = std::mem::take(&mut v.by_rep).into_iter().collect();
-    v.history.company = std::mem::take(&mut v.company).into_iter().collect();
+    v.end_runs();
     if ok && !v.pending.is_empty() {
-        let at = v
-            .base
-            .map
-            .get(v.date_name)
-            .map(|c| v.base.origin.at_col(c as u32, &v.base.map.headers[c]))
-            .unwrap_or_default();
-        match v.col.order(&at) {
-            Ok((order, note)) => {
-                problems.extend(note);
-                for ((rep, team, d), p) in std::mem::take(&mut v.pending) {
-                    match cells::resolve(d, order, &v.base.at(p.first_row, v.date_name)) {
-                        Ok(date) => {
-                            let ym = ym_of(date);
-                            let h = &mut v.history;
-                            h.company.entry(ym).or_default().merge(&p.sums);
-                            match rep {
-                                Some(r) => h.by_rep.entry((r, ym)).or_default().merge(&p.sums),
-                                None if !team.is_empty() => h
-                                    .unknown_by_team
-                                    .entry((team, ym))
-                                    .or_default()
-                                    .merge(&p.sums),
-                                None => {}
-                            }
-                        }
-                        Err(p) => problems.push(p),
-                    }
-                }
-            }
-            Err(p) => problems.push(p),
-        }
+        v.resolve_pending(problems);
     }
     if v.base.rows > 0 {
         problems.append(&mut v.missing);
@@ -452,4 +513,147 @@ pub fn history(
     let history = std::mem::take(&mut v.history);
     v.base.finish(ok, problems, false);
     (history, cols)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn rep(id: &str, name: &str) -> Rep {
+        Rep {
+            id: id.into(),
+            key: norm(id),
+            name: name.into(),
+            email: String::new(),
+            team: String::new(),
+            team_key: String::new(),
+            manager: String::new(),
+            capability: Decimal::ONE,
+            role: String::new(),
+            start: None,
+            end: None,
+            fte: Decimal::ONE,
+            origin: Origin::default(),
+        }
+    }
+
+    fn sums(values: &[&str], rows: u64) -> Sums {
+        Sums {
+            values: values.iter().map(|v| d(v)).collect(),
+            rows,
+        }
+    }
+
+    #[test]
+    fn keys_are_found_trimmed_and_case_insensitively() {
+        let keys: FxHashMap<String, usize> = [("r1".to_string(), 0), ("åsa".to_string(), 1)]
+            .into_iter()
+            .collect();
+        assert_eq!(find_key(&keys, " r1 "), Some(0));
+        assert_eq!(find_key(&keys, "R1"), Some(0));
+        assert_eq!(find_key(&keys, "ÅSA"), Some(1));
+        assert_eq!(find_key(&keys, "r2"), None);
+    }
+
+    #[test]
+    fn rep_keys_by_id_or_name_first_rep_wins() {
+        let reps = [rep(" R1 ", "Ann"), rep("r1", "Bo"), rep("R3", " ")];
+        let lookup = |by_name| RepLookup {
+            reps: &reps,
+            by_name,
+            by_team: false,
+            need_rep: true,
+        };
+        let by_id = lookup(false);
+        let (keys, exact) = rep_keys(&by_id);
+        assert_eq!(keys.len(), 2);
+        assert_eq!((keys["r1"], keys["r3"]), (0, 2));
+        let mut exact: Vec<_> = exact.into_iter().collect();
+        exact.sort();
+        assert_eq!(exact, [("R1", 0), ("R3", 2)]);
+        let by_name = lookup(true);
+        let (keys, exact) = rep_keys(&by_name);
+        assert_eq!((keys.len(), keys["ann"], keys["bo"]), (2, 0, 1));
+        assert_eq!((exact.len(), exact["Ann"], exact["Bo"]), (2, 0, 1));
+        assert_eq!(spelled(&reps[0], false), "R1");
+        assert_eq!(spelled(&reps[2], true), "");
+    }
+
+    #[test]
+    fn values_the_fast_way() {
+        assert_eq!(quick_value(&Cell::Number(2.5), false), Some(d("2.5")));
+        assert_eq!(
+            quick_value(&Cell::Text("1,234.50"), false),
+            Some(d("1234.50"))
+        );
+        assert_eq!(quick_value(&Cell::Text("1.234,5"), true), Some(d("1234.5")));
+        assert_eq!(quick_value(&Cell::Empty, false), Some(Decimal::ZERO));
+        assert_eq!(quick_value(&Cell::Text("n/a"), false), None);
+        assert_eq!(quick_value(&Cell::Bool(true), false), None);
+        assert_eq!(quick_value(&Cell::Error("#N/A"), false), None);
+        assert_eq!(quick_value(&Cell::Number(f64::NAN), false), None);
+        assert_eq!(
+            quick_value(&Cell::Text("10000000000000000000"), false),
+            None
+        );
+    }
+
+    #[test]
+    fn month_texts_become_their_first_day() {
+        let first = DateText::Exact(NaiveDate::from_ymd_opt(2027, 5, 1).unwrap());
+        assert_eq!(month_start("month", &Cell::Text("2027-05")), Some(first));
+        assert_eq!(month_start("date", &Cell::Text("2027-05")), None);
+        assert_eq!(month_start("month", &Cell::Text("2027")), None);
+        assert_eq!(month_start("month", &Cell::Number(5.0)), None);
+    }
+
+    #[test]
+    fn cells_of_missing_columns_are_empty() {
+        let cells = [Cell::Text("R1"), Cell::Number(3.0)];
+        let row = Row {
+            number: 2,
+            cells: &cells,
+        };
+        assert_eq!(*cell_at(&row, Some(1)), Cell::Number(3.0));
+        assert_eq!(*cell_at(&row, Some(5)), Cell::Empty);
+        assert_eq!(*cell_at(&row, None), Cell::Empty);
+    }
+
+    #[test]
+    fn runs_sum_until_the_key_changes() {
+        let (mut current, mut done) = (None, FxHashMap::default());
+        run(&mut current, &mut done, 1, &[d("1"), d("2")]);
+        run(&mut current, &mut done, 1, &[d("10"), d("20")]);
+        assert!(done.is_empty());
+        assert_eq!(current, Some((1, sums(&["11", "22"], 2))));
+        run(&mut current, &mut done, 2, &[d("5"), d("0")]);
+        assert_eq!(done[&1], sums(&["11", "22"], 2));
+        run(&mut current, &mut done, 1, &[d("1"), d("1")]);
+        end_run(&mut current, &mut done);
+        assert_eq!(current, None);
+        assert_eq!(done[&1], sums(&["12", "23"], 3));
+        assert_eq!(done[&2], sums(&["5", "0"], 1));
+        end_run(&mut current, &mut done);
+        assert_eq!(done.len(), 2);
+    }
+
+    #[test]
+    fn resolved_sums_go_to_the_company_and_the_rep_or_team() {
+        let mut h = History::default();
+        let s = sums(&["7"], 2);
+        add_sums(&mut h, Some(0), "north".into(), 5, &s);
+        add_sums(&mut h, None, "north".into(), 5, &s);
+        add_sums(&mut h, None, String::new(), 6, &s);
+        assert_eq!(h.company[&5], sums(&["14"], 4));
+        assert_eq!(h.company[&6], s);
+        assert_eq!(h.by_rep.len(), 1);
+        assert_eq!(h.by_rep[&(0, 5)], s);
+        assert_eq!(h.unknown_by_team.len(), 1);
+        assert_eq!(h.unknown_by_team[&("north".to_string(), 5)], s);
+    }
 }
