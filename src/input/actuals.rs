@@ -3,7 +3,7 @@
 
 use crate::engine::calendar::{ym_label, ym_of, Ym};
 use crate::engine::diag::{Code, Origin, Problem};
-use crate::engine::model::{MetricKind, Rep};
+use crate::engine::model::{History, MetricKind, Rep};
 use crate::engine::track::TrackRep;
 use crate::folder::plan_csv::{self, HeaderError, Line, HEADER};
 use crate::input::columns::norm;
@@ -345,20 +345,9 @@ fn column_of(metric: &str, named: &BTreeMap<String, String>) -> String {
     }
 }
 
-/// Reads the actuals like a history table (SPEC §1.2–1.4): rows matched to
-/// the plan's reps by rep_id, summed by month. Rows of reps not in the plan
-/// are counted nowhere, with a warning; rows after the as-of month or before
-/// the plan year are left out, with a note. `named` maps metrics to their
-/// columns where the plan file names them.
-pub fn actuals(
-    src: &Source,
-    plan: &PlanFolder,
-    named: &BTreeMap<String, String>,
-    as_of: NaiveDate,
-    problems: &mut Vec<Problem>,
-) -> Actuals {
-    let reps: Vec<Rep> = plan
-        .reps
+/// The plan's reps as the history reader matches them: by rep_id.
+fn plan_reps(plan: &PlanFolder) -> Vec<Rep> {
+    plan.reps
         .iter()
         .map(|r| Rep {
             id: r.id.clone(),
@@ -375,7 +364,15 @@ pub fn actuals(
             fte: Decimal::ONE,
             origin: Origin::default(),
         })
-        .collect();
+        .collect()
+}
+
+/// The actuals' columns to read, each once, and per metric of the plan the
+/// index of its column among them.
+fn metric_columns(
+    plan: &PlanFolder,
+    named: &BTreeMap<String, String>,
+) -> (Vec<String>, Vec<usize>) {
     let mut columns: Vec<String> = Vec::new();
     let index: Vec<usize> = plan
         .metrics
@@ -388,6 +385,23 @@ pub fn actuals(
             })
         })
         .collect();
+    (columns, index)
+}
+
+/// Reads the actuals like a history table (SPEC §1.2–1.4): rows matched to
+/// the plan's reps by rep_id, summed by month. Rows of reps not in the plan
+/// are counted nowhere, with a warning; rows after the as-of month or before
+/// the plan year are left out, with a note. `named` maps metrics to their
+/// columns where the plan file names them.
+pub fn actuals(
+    src: &Source,
+    plan: &PlanFolder,
+    named: &BTreeMap<String, String>,
+    as_of: NaiveDate,
+    problems: &mut Vec<Problem>,
+) -> Actuals {
+    let reps = plan_reps(plan);
+    let (columns, index) = metric_columns(plan, named);
     let lookup = RepLookup {
         reps: &reps,
         by_name: false,
@@ -402,7 +416,6 @@ pub fn actuals(
         })
         .collect();
     let (history, found) = tables::history(src, &lookup, &values, problems);
-    let origin = Some(Origin::file(src.display));
     let tracked: Vec<bool> = index
         .iter()
         .map(|&c| found.get(c).copied().flatten().is_some())
@@ -413,13 +426,34 @@ pub fn actuals(
             sums: BTreeMap::new(),
         };
     }
+    let origin = Some(Origin::file(src.display));
+    what_was_read(&history, plan, named, &tracked, as_of, origin, problems);
+    let sums = history
+        .by_rep
+        .iter()
+        .map(|(&(r, ym), s)| ((r, ym), index.iter().map(|&c| s.value(c)).collect()))
+        .collect();
+    Actuals { tracked, sums }
+}
+
+/// The problems of actuals read without an error: no rep column, metrics
+/// not tracked, rows of reps not in the plan, rows outside the months counted.
+fn what_was_read(
+    history: &History,
+    plan: &PlanFolder,
+    named: &BTreeMap<String, String>,
+    tracked: &[bool],
+    as_of: NaiveDate,
+    origin: Option<Origin>,
+    problems: &mut Vec<Problem>,
+) {
     if !history.has_rep_column {
         problems.push(
             Problem::error(Code::RepColumn, origin.clone(), "the actuals need a rep_id column")
                 .with_hint("name it rep_id (or rep, owner, sales_rep, 工号, 销售员), or map it with columns = { rep_id = \"…\" }"),
         );
     }
-    for (m, _) in plan.metrics.iter().zip(&tracked).filter(|(_, t)| !**t) {
+    for (m, _) in plan.metrics.iter().zip(tracked).filter(|(_, t)| !**t) {
         problems.push(Problem::warning(
             Code::ActualsColumn,
             origin.clone(),
@@ -457,10 +491,4 @@ pub fn actuals(
             format!("{outside} actual rows are dated outside the months counted ({counted}) and are left out"),
         ));
     }
-    let sums = history
-        .by_rep
-        .iter()
-        .map(|(&(r, ym), s)| ((r, ym), index.iter().map(|&c| s.value(c)).collect()))
-        .collect();
-    Actuals { tracked, sums }
 }
