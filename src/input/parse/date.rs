@@ -1,8 +1,10 @@
 //! Dates written as text or as spreadsheet serials, and the day/month
 //! order of `a/b/yyyy` dates.
 
-use super::{digits, fold, num, year, ValueError, E};
+use super::error::ValueError;
+use super::text::{digits, fold, num, year};
 use chrono::{Datelike, Days, NaiveDate};
+use ValueError as E;
 
 const MONTHS: &str =
     "january february march april may june july august september october november december";

@@ -1,8 +1,10 @@
 //! Numbers and growth rates written as text, and spreadsheet numbers as exact decimals.
 
-use super::{digits, fold, ValueError, E};
+use super::error::ValueError;
+use super::text::{digits, fold};
 use rust_decimal::Decimal;
 use std::str::FromStr;
+use ValueError as E;
 
 /// The spaces a number may be grouped with.
 pub(super) const SPACES: [char; 4] = [' ', '\u{2009}', '\u{a0}', '\u{202f}'];

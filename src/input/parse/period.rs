@@ -1,7 +1,9 @@
 //! Target periods: a fiscal year, quarter or calendar month.
 
-use super::{digits, fold, num, year, ValueError, E};
+use super::error::ValueError;
+use super::text::{digits, fold, num, year};
 use crate::engine::model::PeriodText;
+use ValueError as E;
 
 /// Parse a target period: `2027` fiscal year; `2027-Q2` fiscal quarter (also `2027q2`,
 /// `2027 Q2`); `2027-05`, `2027-5` or `2027/05` calendar month. Whitespace around is trimmed.

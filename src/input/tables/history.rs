@@ -1,7 +1,7 @@
 //! The history table, streamed and summed per rep and month, per team and
 //! per month.
 
-use super::{read, Base, Source};
+use super::base::{read, Base, Source};
 use crate::engine::calendar::{ym_first_day, ym_of, Ym};
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::model::{History, Rep, Sums};

@@ -1,6 +1,6 @@
 //! The reps table (SPEC §1.4): ids, teams, capability, fte and dates.
 
-use super::{read, shown, Base, Source};
+use super::base::{read, shown, Base, Source};
 use crate::engine::diag::{Code, Problem};
 use crate::engine::model::Rep;
 use crate::input::cells::{self, DateColumn};

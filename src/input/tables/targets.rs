@@ -1,6 +1,6 @@
 //! The targets table: scope, metric, period and an amount or a growth.
 
-use super::{read, Base, Source};
+use super::base::{read, Base, Source};
 use crate::engine::diag::{nearest, Code, Origin, Problem};
 use crate::engine::model::{PeriodText, Scope, Target, TargetValue};
 use crate::input::cells;
