@@ -8,6 +8,7 @@ use crate::input::open::{open_regular, read_code};
 use crate::input::sheet::guard::guarded;
 use crate::input::sheet::{read_sheet, Kind};
 use crate::input::table::{read_error, ReadOptions, RowVisitor};
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -30,23 +31,7 @@ pub fn read_table(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let expected = match ext.as_str() {
-        "csv" | "tsv" | "txt" => Content::Text,
-        "xlsx" | "xlsm" | "xlsb" => Content::Zip { ods: false },
-        "ods" => Content::Zip { ods: true },
-        "xls" => Content::Ole,
-        _ => {
-            let found = if ext.is_empty() {
-                "(no extension)".to_string()
-            } else {
-                format!("\".{ext}\"")
-            };
-            return Err(Problem::error(Code::FileType,
-                Some(origin),
-                format!("unsupported file type {found}, expected csv, tsv, txt, xlsx, xlsm, xlsb, xls or ods"),
-            ));
-        }
-    };
+    let expected = expected_content(&ext, &origin)?;
     let mut file = open_regular(path).map_err(|e| {
         Problem::error(
             read_code(&e),
@@ -80,32 +65,65 @@ pub fn read_table(
         )
         .with_hint(found.hint()));
     }
-    match ext.as_str() {
+    read_as(&ext, file, path, &origin, opts, visitor)
+}
+
+/// What a file with extension `ext` must hold; an unsupported extension is an error.
+fn expected_content(ext: &str, origin: &Origin) -> Result<Content, Problem> {
+    Ok(match ext {
+        "csv" | "tsv" | "txt" => Content::Text,
+        "xlsx" | "xlsm" | "xlsb" => Content::Zip { ods: false },
+        "ods" => Content::Zip { ods: true },
+        "xls" => Content::Ole,
+        _ => {
+            let found = if ext.is_empty() {
+                "(no extension)".to_string()
+            } else {
+                format!("\".{ext}\"")
+            };
+            return Err(Problem::error(Code::FileType,
+                Some(origin.clone()),
+                format!("unsupported file type {found}, expected csv, tsv, txt, xlsx, xlsm, xlsb, xls or ods"),
+            ));
+        }
+    })
+}
+
+/// Reads the opened `file` with the reader its extension `ext` names.
+fn read_as(
+    ext: &str,
+    file: File,
+    path: &Path,
+    origin: &Origin,
+    opts: &ReadOptions,
+    visitor: &mut dyn RowVisitor,
+) -> Result<(), Problem> {
+    match ext {
         "tsv" if opts.delimiter.is_none() => read_csv(
             file,
-            &origin,
+            origin,
             &ReadOptions {
                 delimiter: Some(b'\t'),
                 ..opts.clone()
             },
             visitor,
         ),
-        "csv" | "tsv" | "txt" => read_csv(file, &origin, opts, visitor),
+        "csv" | "tsv" | "txt" => read_csv(file, origin, opts, visitor),
         "xlsb" => guarded(
-            || read_sheet(file, path, Kind::Xlsb, &origin, opts, visitor),
-            &origin,
+            || read_sheet(file, path, Kind::Xlsb, origin, opts, visitor),
+            origin,
         ),
         "xls" => guarded(
-            || read_sheet(file, path, Kind::Xls, &origin, opts, visitor),
-            &origin,
+            || read_sheet(file, path, Kind::Xls, origin, opts, visitor),
+            origin,
         ),
         "ods" => guarded(
-            || read_sheet(file, path, Kind::Ods, &origin, opts, visitor),
-            &origin,
+            || read_sheet(file, path, Kind::Ods, origin, opts, visitor),
+            origin,
         ),
         _ => guarded(
-            || read_sheet(file, path, Kind::Xlsx, &origin, opts, visitor),
-            &origin,
+            || read_sheet(file, path, Kind::Xlsx, origin, opts, visitor),
+            origin,
         ),
     }
 }
