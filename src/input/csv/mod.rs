@@ -184,23 +184,8 @@ fn visit(
                     .iter()
                     .map(|c| text_of(*c).to_string())
                     .collect();
-                match opts.header_row {
-                    Some(n) if line < n => continue,
-                    Some(n) if line > n || !visitor.is_header(&texts) => {
-                        return Err(not_header_row(
-                            origin,
-                            n,
-                            if line == n { &texts[..] } else { &[] },
-                        ))
-                    }
-                    None if !visitor.is_header(&texts) => {
-                        searched += 1;
-                        if searched == HEADER_SEARCH_ROWS {
-                            return Err(no_header(origin));
-                        }
-                        continue;
-                    }
-                    _ => {}
+                if !header_at(line, &texts, opts, &mut searched, &*visitor, origin)? {
+                    continue;
                 }
                 visitor.header(&Header {
                     origin: origin.at_row(line),
@@ -211,22 +196,7 @@ fn visit(
                 continue;
             };
             if used > width {
-                let col = width
-                    + cells[width..]
-                        .iter()
-                        .position(|c| *c != Cell::Empty)
-                        .unwrap_or(0);
-                return Err(Problem::error(
-                    Code::ExtraColumn,
-                    Some(Origin {
-                        row: Some(line),
-                        col: Some(col as u32),
-                        ..origin.clone()
-                    }),
-                    format!("row has {used} fields but the header has {width} (a shifted column?)"),
-                )
-                .with_value(text_of(cells[col]))
-                .with_hint("quote fields that contain the delimiter"));
+                return Err(extra_column(&cells, used, width, line, origin));
             }
             cells.resize(width, Cell::Empty);
             visitor.row(&Row {
@@ -246,6 +216,54 @@ fn visit(
         (None, Some(n)) => Err(not_header_row(origin, n, &[])),
         (None, None) => Err(no_header(origin)),
     }
+}
+
+/// Whether the header search takes row `line` (its `texts`) for the header:
+/// `Ok(false)` to look on, an error once it cannot be found.
+fn header_at(
+    line: u32,
+    texts: &[String],
+    opts: &ReadOptions,
+    searched: &mut usize,
+    visitor: &dyn RowVisitor,
+    origin: &Origin,
+) -> Result<bool, Problem> {
+    match opts.header_row {
+        Some(n) if line < n => Ok(false),
+        Some(n) if line > n || !visitor.is_header(texts) => Err(not_header_row(
+            origin,
+            n,
+            if line == n { texts } else { &[] },
+        )),
+        None if !visitor.is_header(texts) => {
+            *searched += 1;
+            if *searched == HEADER_SEARCH_ROWS {
+                return Err(no_header(origin));
+            }
+            Ok(false)
+        }
+        _ => Ok(true),
+    }
+}
+
+/// Row `line` has `used` fields, more than the header's `width`: the first extra one is an error.
+fn extra_column(cells: &[Cell], used: usize, width: usize, line: u32, origin: &Origin) -> Problem {
+    let col = width
+        + cells[width..]
+            .iter()
+            .position(|c| *c != Cell::Empty)
+            .unwrap_or(0);
+    Problem::error(
+        Code::ExtraColumn,
+        Some(Origin {
+            row: Some(line),
+            col: Some(col as u32),
+            ..origin.clone()
+        }),
+        format!("row has {used} fields but the header has {width} (a shifted column?)"),
+    )
+    .with_value(text_of(cells[col]))
+    .with_hint("quote fields that contain the delimiter")
 }
 
 /// Passes the input to the CSV parser, noting where its line breaks are, so
