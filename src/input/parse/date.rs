@@ -203,28 +203,39 @@ pub fn parse_date(text: &str, format: Option<&str>) -> Result<DateText, ValueErr
         return ymd(year(y.trim())?, part(m)?, part(d)?).map(DateText::Exact);
     }
     if s.bytes().any(|b| b.is_ascii_alphabetic()) {
-        let tokens: Vec<&str> = s
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|t| !t.is_empty())
-            .collect();
-        let month = |t: &str| {
-            let t = t.to_ascii_lowercase();
-            MONTHS
-                .split(' ')
-                .position(|m| t.len() >= 3 && m.starts_with(&t))
-        };
-        let [a, b, c] = tokens[..] else {
-            return Err(E::Date);
-        };
-        let (m, p, q) = match (month(a), month(b), month(c)) {
-            (Some(m), None, None) => (m, b, c),
-            (None, Some(m), None) => (m, a, c),
-            (None, None, Some(m)) => (m, a, b),
-            _ => return Err(E::Date),
-        };
-        let (d, y) = if p.len() == 4 { (q, p) } else { (p, q) };
-        return ymd(year(y)?, m as u32 + 1, part(d)?).map(DateText::Exact);
+        return named_month_date(s);
     }
+    separated_date(s)
+}
+
+/// A date with a month name (`31 Jan 2027`, `January 31, 2027`), day and year in either order.
+fn named_month_date(s: &str) -> Result<DateText, ValueError> {
+    let tokens: Vec<&str> = s
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let month = |t: &str| {
+        let t = t.to_ascii_lowercase();
+        MONTHS
+            .split(' ')
+            .position(|m| t.len() >= 3 && m.starts_with(&t))
+    };
+    let [a, b, c] = tokens[..] else {
+        return Err(E::Date);
+    };
+    let (m, p, q) = match (month(a), month(b), month(c)) {
+        (Some(m), None, None) => (m, b, c),
+        (None, Some(m), None) => (m, a, c),
+        (None, None, Some(m)) => (m, a, b),
+        _ => return Err(E::Date),
+    };
+    let (d, y) = if p.len() == 4 { (q, p) } else { (p, q) };
+    ymd(year(y)?, m as u32 + 1, part(d)?).map(DateText::Exact)
+}
+
+/// A date of three parts split by `-`, `/` or `.`: `yyyy-mm-dd`, `dd.mm.yyyy`, or
+/// `a/b/yyyy` (`DayMonth`, unless neither order makes it a date).
+fn separated_date(s: &str) -> Result<DateText, ValueError> {
     let sep = ['-', '/', '.']
         .into_iter()
         .find(|&c| s.contains(c))
