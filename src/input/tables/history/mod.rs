@@ -13,16 +13,11 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
-/// A key's index, matched trimmed and case-insensitively; allocates only for
-/// keys with upper-case or non-ASCII letters.
-fn find_key(keys: &FxHashMap<String, usize>, s: &str) -> Option<usize> {
-    let t = s.trim();
-    if t.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        keys.get(t).copied()
-    } else {
-        keys.get(&norm(t)).copied()
-    }
-}
+mod keys;
+mod sums;
+
+use keys::{find_key, rep_keys};
+use sums::{add_sums, end_run, run};
 
 /// How history rows find their rep.
 pub struct RepLookup<'a> {
@@ -337,17 +332,6 @@ impl HistoryReader<'_> {
     }
 }
 
-/// Adds `sums` of month `ym` to the company, and to the rep or else the
-/// team (when named) the rows belong to.
-fn add_sums(h: &mut History, rep: Option<usize>, team: String, ym: Ym, sums: &Sums) {
-    h.company.entry(ym).or_default().merge(sums);
-    match rep {
-        Some(r) => h.by_rep.entry((r, ym)).or_default().merge(sums),
-        None if !team.is_empty() => h.unknown_by_team.entry((team, ym)).or_default().merge(sums),
-        None => {}
-    }
-}
-
 impl RowVisitor for HistoryReader<'_> {
     fn is_header(&self, cells: &[String]) -> bool {
         self.base.is_header(cells)
@@ -403,72 +387,6 @@ impl RowVisitor for HistoryReader<'_> {
     }
 }
 
-/// Adds a row's values to the running sum of `key`, first moving the
-/// running sum of another key into `sums`.
-fn run<K: std::hash::Hash + Eq + Copy>(
-    current: &mut Option<(K, Sums)>,
-    sums: &mut FxHashMap<K, Sums>,
-    key: K,
-    values: &[Decimal],
-) {
-    match current {
-        Some((k, s)) if *k == key => s.add(values),
-        Some((k, s)) => {
-            sums.entry(*k).or_default().merge(s);
-            *k = key;
-            s.values.fill(Decimal::ZERO);
-            s.rows = 0;
-            s.add(values);
-        }
-        None => {
-            let mut s = Sums::default();
-            s.add(values);
-            *current = Some((key, s));
-        }
-    }
-}
-
-/// Moves the running sum, if any, into `sums`.
-fn end_run<K: std::hash::Hash + Eq>(
-    current: &mut Option<(K, Sums)>,
-    sums: &mut FxHashMap<K, Sums>,
-) {
-    if let Some((k, s)) = current.take() {
-        sums.entry(k).or_default().merge(&s);
-    }
-}
-
-/// A rep's key as the reps file spells it: its name with `rep_key = "name"`, else its id.
-fn spelled(r: &Rep, by_name: bool) -> &str {
-    if by_name {
-        r.name.trim()
-    } else {
-        r.id.trim()
-    }
-}
-
-/// The reps' keys, matched lower-cased (the first rep of a key wins), and
-/// as spelled, for the reps found that way.
-fn rep_keys<'a>(lookup: &RepLookup<'a>) -> (FxHashMap<String, usize>, FxHashMap<&'a str, usize>) {
-    let by_name = lookup.by_name;
-    let keys: FxHashMap<String, usize> = lookup
-        .reps
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, r)| (norm(spelled(r, by_name)), i))
-        .filter(|(k, _)| !k.is_empty())
-        .collect();
-    let exact: FxHashMap<&str, usize> = lookup
-        .reps
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (spelled(r, by_name), i))
-        .filter(|(k, i)| find_key(&keys, k) == Some(*i))
-        .collect();
-    (keys, exact)
-}
-
 /// Reads the history, summed per rep and month, per team (rows of unknown
 /// reps naming one) and per month; also, per value column, its column index.
 pub fn history(
@@ -477,7 +395,7 @@ pub fn history(
     value_columns: &[ValueColumn],
     problems: &mut Vec<Problem>,
 ) -> (History, Vec<Option<usize>>) {
-    let (keys, exact) = rep_keys(lookup);
+    let (keys, exact) = rep_keys(lookup.reps, lookup.by_name);
     const REQ: &[&[&str]] = &[&["date", "month"]];
     let mut v = HistoryReader {
         base: Base::new(TableKind::History, src, REQ),
@@ -524,66 +442,6 @@ mod tests {
         text.parse().unwrap()
     }
 
-    fn rep(id: &str, name: &str) -> Rep {
-        Rep {
-            id: id.into(),
-            key: norm(id),
-            name: name.into(),
-            email: String::new(),
-            team: String::new(),
-            team_key: String::new(),
-            manager: String::new(),
-            capability: Decimal::ONE,
-            role: String::new(),
-            start: None,
-            end: None,
-            fte: Decimal::ONE,
-            origin: Origin::default(),
-        }
-    }
-
-    fn sums(values: &[&str], rows: u64) -> Sums {
-        Sums {
-            values: values.iter().map(|v| d(v)).collect(),
-            rows,
-        }
-    }
-
-    #[test]
-    fn keys_are_found_trimmed_and_case_insensitively() {
-        let keys: FxHashMap<String, usize> = [("r1".to_string(), 0), ("åsa".to_string(), 1)]
-            .into_iter()
-            .collect();
-        assert_eq!(find_key(&keys, " r1 "), Some(0));
-        assert_eq!(find_key(&keys, "R1"), Some(0));
-        assert_eq!(find_key(&keys, "ÅSA"), Some(1));
-        assert_eq!(find_key(&keys, "r2"), None);
-    }
-
-    #[test]
-    fn rep_keys_by_id_or_name_first_rep_wins() {
-        let reps = [rep(" R1 ", "Ann"), rep("r1", "Bo"), rep("R3", " ")];
-        let lookup = |by_name| RepLookup {
-            reps: &reps,
-            by_name,
-            by_team: false,
-            need_rep: true,
-        };
-        let by_id = lookup(false);
-        let (keys, exact) = rep_keys(&by_id);
-        assert_eq!(keys.len(), 2);
-        assert_eq!((keys["r1"], keys["r3"]), (0, 2));
-        let mut exact: Vec<_> = exact.into_iter().collect();
-        exact.sort();
-        assert_eq!(exact, [("R1", 0), ("R3", 2)]);
-        let by_name = lookup(true);
-        let (keys, exact) = rep_keys(&by_name);
-        assert_eq!((keys.len(), keys["ann"], keys["bo"]), (2, 0, 1));
-        assert_eq!((exact.len(), exact["Ann"], exact["Bo"]), (2, 0, 1));
-        assert_eq!(spelled(&reps[0], false), "R1");
-        assert_eq!(spelled(&reps[2], true), "");
-    }
-
     #[test]
     fn values_the_fast_way() {
         assert_eq!(quick_value(&Cell::Number(2.5), false), Some(d("2.5")));
@@ -622,38 +480,5 @@ mod tests {
         assert_eq!(*cell_at(&row, Some(1)), Cell::Number(3.0));
         assert_eq!(*cell_at(&row, Some(5)), Cell::Empty);
         assert_eq!(*cell_at(&row, None), Cell::Empty);
-    }
-
-    #[test]
-    fn runs_sum_until_the_key_changes() {
-        let (mut current, mut done) = (None, FxHashMap::default());
-        run(&mut current, &mut done, 1, &[d("1"), d("2")]);
-        run(&mut current, &mut done, 1, &[d("10"), d("20")]);
-        assert!(done.is_empty());
-        assert_eq!(current, Some((1, sums(&["11", "22"], 2))));
-        run(&mut current, &mut done, 2, &[d("5"), d("0")]);
-        assert_eq!(done[&1], sums(&["11", "22"], 2));
-        run(&mut current, &mut done, 1, &[d("1"), d("1")]);
-        end_run(&mut current, &mut done);
-        assert_eq!(current, None);
-        assert_eq!(done[&1], sums(&["12", "23"], 3));
-        assert_eq!(done[&2], sums(&["5", "0"], 1));
-        end_run(&mut current, &mut done);
-        assert_eq!(done.len(), 2);
-    }
-
-    #[test]
-    fn resolved_sums_go_to_the_company_and_the_rep_or_team() {
-        let mut h = History::default();
-        let s = sums(&["7"], 2);
-        add_sums(&mut h, Some(0), "north".into(), 5, &s);
-        add_sums(&mut h, None, "north".into(), 5, &s);
-        add_sums(&mut h, None, String::new(), 6, &s);
-        assert_eq!(h.company[&5], sums(&["14"], 4));
-        assert_eq!(h.company[&6], s);
-        assert_eq!(h.by_rep.len(), 1);
-        assert_eq!(h.by_rep[&(0, 5)], s);
-        assert_eq!(h.unknown_by_team.len(), 1);
-        assert_eq!(h.unknown_by_team[&("north".to_string(), 5)], s);
     }
 }
