@@ -18,6 +18,7 @@ use std::str::FromStr;
 /// A metric of the plan, as `plan.csv` shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanMetric {
+    /// The metric's name in `plan.csv`.
     pub name: String,
     /// Money when its targets are written with decimals (or it is revenue), else a count.
     pub kind: MetricKind,

@@ -16,9 +16,13 @@ use std::path::Path;
 /// A table to read: the file, the name to show, and its plan-file options.
 #[derive(Debug, Clone)]
 pub struct Source<'a> {
+    /// The file to open.
     pub path: &'a Path,
+    /// The file as the user wrote it, for messages.
     pub display: &'a str,
+    /// The sheet of a workbook (`FILE#Sheet`).
     pub sheet: Option<String>,
+    /// The table's options in the plan file.
     pub options: &'a TableOptions,
 }
 

@@ -21,6 +21,7 @@ use sums::{add_sums, end_run, run};
 
 /// How history rows find their rep.
 pub struct RepLookup<'a> {
+    /// The reps the rows are matched to.
     pub reps: &'a [Rep],
     /// `rep_key = "name"`: match on reps' names instead of ids.
     pub by_name: bool,
@@ -34,6 +35,7 @@ pub struct RepLookup<'a> {
 /// A history value column: `amount` or a metric's own column (canonical or header name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueColumn {
+    /// The column's name as the rules say it.
     pub name: String,
     /// The metric whose rules use this column: its absence is then an error.
     pub needed_by: Option<String>,
