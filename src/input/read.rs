@@ -223,36 +223,9 @@ impl Content {
 pub(crate) use crate::input::open::reason as io_message;
 
 #[cfg(test)]
-pub(crate) mod testing {
+mod tests {
     use super::*;
-    use crate::input::table::{Cell, Header, Row};
-
-    /// Records what a reader streams; the header is the row holding `rep_id`.
-    #[derive(Debug, Default)]
-    pub(crate) struct Recorder {
-        pub header: Option<Header>,
-        pub rows: Vec<(u32, Vec<String>)>,
-    }
-
-    impl RowVisitor for Recorder {
-        fn is_header(&self, cells: &[String]) -> bool {
-            cells.iter().any(|c| c.eq_ignore_ascii_case("rep_id"))
-        }
-        fn header(&mut self, header: &Header) -> Result<(), Problem> {
-            self.header = Some(header.clone());
-            Ok(())
-        }
-        fn row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
-            let show = |c: &Cell| match c {
-                Cell::Empty => String::new(),
-                Cell::Text(t) => t.to_string(),
-                other => format!("{other:?}"),
-            };
-            self.rows
-                .push((row.number, row.cells.iter().map(show).collect()));
-            Ok(())
-        }
-    }
+    use crate::input::table::testing::Recorder;
 
     /// Reads `path` (shown as its file name) into a [`Recorder`].
     pub(crate) fn record(path: &Path, opts: &ReadOptions) -> Result<Recorder, Problem> {
@@ -260,12 +233,6 @@ pub(crate) mod testing {
         let display = path.file_name().unwrap().to_str().unwrap();
         read_table(path, display, opts, &mut recorder).map(|()| recorder)
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::input::read::testing::record;
 
     fn error(name: &str, bytes: &[u8]) -> Problem {
         let dir = tempfile::tempdir().unwrap();
@@ -356,5 +323,16 @@ mod tests {
             .flat_map(u16::to_le_bytes)
             .collect();
         assert_eq!(error("t.csv", &utf16).message, "no header row found");
+    }
+
+    #[test]
+    fn tsv_files_are_tab_separated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.tsv");
+        // Commas split these lines as evenly as tabs: only the extension picks the tab.
+        std::fs::write(&path, b"rep_id\tname,x\nR1\tA,B\n").unwrap();
+        let r = record(&path, &ReadOptions::default()).unwrap();
+        assert_eq!(r.header.unwrap().names, ["rep_id", "name,x"]);
+        assert_eq!(r.rows, [(2, vec!["R1".to_string(), "A,B".to_string()])]);
     }
 }

@@ -358,8 +358,16 @@ fn not_utf8(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::read::testing::{record, Recorder};
+    use crate::input::table::testing::Recorder;
     use std::path::{Path, PathBuf};
+
+    /// Reads the CSV file at `path` (shown as its file name) into a [`Recorder`].
+    fn record(path: &Path, opts: &ReadOptions) -> Result<Recorder, Problem> {
+        let mut recorder = Recorder::default();
+        let origin = Origin::file(path.file_name().unwrap().to_str().unwrap());
+        let file = std::fs::File::open(path).unwrap();
+        read_csv(file, &origin, opts, &mut recorder).map(|()| recorder)
+    }
 
     fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
         let path = dir.join(name);

@@ -268,7 +268,15 @@ fn open(file: File, kind: Kind) -> Result<Book, calamine::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::read::testing::{record, Recorder};
+    use crate::input::table::testing::Recorder;
+
+    /// Reads the xlsx workbook at `path` (shown as its file name) into a [`Recorder`].
+    fn record(path: &Path, opts: &ReadOptions) -> Result<Recorder, Problem> {
+        let mut recorder = Recorder::default();
+        let origin = Origin::file(path.file_name().unwrap().to_str().unwrap());
+        let file = File::open(path).unwrap();
+        read_sheet(file, path, Kind::Xlsx, &origin, opts, &mut recorder).map(|()| recorder)
+    }
     use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
     use std::path::PathBuf;
     use tempfile::TempDir;
