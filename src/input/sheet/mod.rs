@@ -10,6 +10,7 @@
 pub mod budget;
 pub mod cells;
 pub mod cfb;
+pub mod choice;
 pub mod grid;
 pub mod guard;
 pub mod stream;
@@ -18,6 +19,7 @@ pub mod xls_extent;
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::input::table::{ReadOptions, RowVisitor};
 use calamine::{Ods, Reader, SheetType, SheetVisible, Sheets, Xls, Xlsb, Xlsx};
+use choice::{at, nowhere, wanted_sheet, SheetList};
 use grid::{emit, find_header, load, merges, Book};
 use std::fs::File;
 use std::io::BufReader;
@@ -33,9 +35,6 @@ pub(crate) enum Kind {
     Xls,
     Ods,
 }
-
-/// A workbook's worksheets in order: name, and whether it is visible.
-type SheetList = [(String, bool)];
 
 /// Reads one sheet of the workbook in `file` and streams it to `visitor`: the
 /// sheet `opts.sheet` (hidden or not), else the first visible sheet with a header row.
@@ -88,62 +87,6 @@ fn check_container(file: &File, kind: Kind, origin: &Origin) -> Result<(), Probl
         Kind::Xlsx | Kind::Xlsb => budget::check_zip(file, origin)?,
     }
     Ok(())
-}
-
-/// The sheets as a problem lists them, hidden ones marked.
-fn list(sheets: &SheetList) -> String {
-    let shown = sheets.iter().map(|(name, visible)| {
-        if *visible {
-            name.clone()
-        } else {
-            format!("{name} (hidden)")
-        }
-    });
-    shown.collect::<Vec<_>>().join(", ")
-}
-
-/// `origin` in sheet `name`.
-fn at(origin: &Origin, name: &str) -> Origin {
-    Origin {
-        sheet: Some(name.to_string()),
-        ..origin.clone()
-    }
-}
-
-/// The sheet `opts.sheet` names (exactly, else ignoring case); `None` when not set.
-fn wanted_sheet<'a>(
-    sheets: &'a SheetList,
-    opts: &ReadOptions,
-    origin: &Origin,
-) -> Result<Option<&'a String>, Problem> {
-    let Some(wanted) = &opts.sheet else {
-        return Ok(None);
-    };
-    let names = || sheets.iter().map(|(name, _)| name);
-    let name = names()
-        .find(|name| *name == wanted)
-        .or_else(|| names().find(|name| name.to_lowercase() == wanted.to_lowercase()))
-        .ok_or_else(|| {
-            Problem::error(
-                Code::NoSheet,
-                Some(origin.clone()),
-                format!("no sheet named {wanted:?}; sheets are: {}", list(sheets)),
-            )
-        })?;
-    Ok(Some(name))
-}
-
-/// No visible sheet has a header row.
-fn nowhere(sheets: &SheetList, opts: &ReadOptions, origin: &Origin) -> Problem {
-    let row = opts
-        .header_row
-        .map(|n| format!(" at row {n}"))
-        .unwrap_or_default();
-    let message = format!(
-        "no header row found{row} in any visible sheet (sheets: {})",
-        list(sheets)
-    );
-    Problem::error(Code::NoHeader, Some(origin.clone()), message)
 }
 
 /// Streams the wanted sheet, else the first visible one with a header row,
