@@ -8,7 +8,7 @@ use crate::input::table::ReadOptions;
 pub(super) type SheetList = [(String, bool)];
 
 /// The sheets as a problem lists them, hidden ones marked.
-pub(super) fn list(sheets: &SheetList) -> String {
+fn list(sheets: &SheetList) -> String {
     let shown = sheets.iter().map(|(name, visible)| {
         if *visible {
             name.clone()
