@@ -3,23 +3,22 @@
 
 use crate::engine::calendar::{ym_label, ym_of, Ym};
 use crate::engine::diag::{Code, Origin, Problem};
-use crate::engine::model::{MetricKind, Rep};
+use crate::engine::model::{History, MetricKind, Rep};
 use crate::engine::track::TrackRep;
+use crate::folder::plan_csv::{self, HeaderError, Line, HEADER};
 use crate::input::columns::norm;
 use crate::input::open::{open_bounded, read_text};
 use crate::input::tables::{self, RepLookup, Source, ValueColumn};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::str::FromStr;
-
-/// The largest `plan.csv` read (by `track` and by a re-plan): 2 GiB, about 15 million rows.
-pub(crate) const MAX_PLAN_CSV: u64 = 2 << 30;
 
 /// A metric of the plan, as `plan.csv` shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanMetric {
+    /// The metric's name in `plan.csv`.
     pub name: String,
     /// Money when its targets are written with decimals (or it is revenue), else a count.
     pub kind: MetricKind,
@@ -102,44 +101,81 @@ struct MonthRow {
 /// Reads the rep month rows of `plan.csv`.
 fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
     let file = Origin::file(shown);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(open_bounded(path, shown, "it", MAX_PLAN_CSV)?);
-    let mut records = rdr.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => {
-            return Err(Problem::error(
+    let lines = plan_csv::read(open_bounded(path, shown, "it", plan_csv::MAX_BYTES)?)
+        .map_err(|e| header_problem(e, &file))?;
+    let mut read = PlanRows::default();
+    for line in lines {
+        let line = line.map_err(|e| {
+            Problem::error(
                 Code::PlanFolder,
-                Some(file),
-                format!("cannot read it: {e}"),
-            ))
+                Some(file.at_row(e.number)),
+                e.error.to_string(),
+            )
+        })?;
+        read.take(&line, &file)?;
+    }
+    let PlanRows {
+        mut metrics,
+        mut reps,
+        rows,
+        ..
+    } = read;
+    for m in &mut metrics {
+        if m.kind == MetricKind::Money {
+            m.places = m.places.max(2);
         }
-        None => return Err(Problem::error(Code::PlanFolder, Some(file), "empty file")),
-    };
-    if header.iter().ne(crate::render::plan_csv::HEADER) {
+    }
+    let Some(first_ym) = rows.iter().map(|r| r.ym).min() else {
         return Err(Problem::error(
             Code::PlanFolder,
+            Some(file),
+            "no rep month rows: the plan is empty",
+        ));
+    };
+    fill_targets(&mut reps, &metrics, &rows, first_ym, &file)?;
+    Ok(PlanFolder {
+        year: 0,
+        first_ym,
+        metrics,
+        reps,
+        holidays: None,
+    })
+}
+
+/// `plan.csv`'s first row is not its header, as `plan track` says it.
+fn header_problem(e: HeaderError, file: &Origin) -> Problem {
+    match e {
+        HeaderError::Unreadable(e) => Problem::error(
+            Code::PlanFolder,
+            Some(file.clone()),
+            format!("cannot read it: {e}"),
+        ),
+        HeaderError::Empty => Problem::error(Code::PlanFolder, Some(file.clone()), "empty file"),
+        HeaderError::Other(found) => Problem::error(
+            Code::PlanFolder,
             Some(file.at_row(1)),
-            format!(
-                "expected the header {}",
-                crate::render::plan_csv::HEADER.join(",")
-            ),
+            format!("expected the header {}", HEADER.join(",")),
         )
-        .with_value(header.iter().collect::<Vec<_>>().join(",")));
+        .with_value(found.join(",")),
     }
-    let mut metrics: Vec<PlanMetric> = Vec::new();
-    let mut reps: Vec<TrackRep> = Vec::new();
-    let mut rep_index: std::collections::HashMap<String, usize> = Default::default();
-    let mut rows: Vec<MonthRow> = Vec::new();
-    for (i, rec) in records.enumerate() {
-        let line = i as u32 + 2;
-        let at = file.at_row(line);
-        let rec =
-            rec.map_err(|e| Problem::error(Code::PlanFolder, Some(at.clone()), e.to_string()))?;
-        let [team, rep_id, metric, period, kind, target] =
-            std::array::from_fn(|c| rec.get(c).unwrap_or_default());
-        let col = |c: usize| at.at_col(c as u32, crate::render::plan_csv::HEADER[c]);
+}
+
+/// What the rows of `plan.csv` hold so far: metrics and reps in order of
+/// first appearance, and the rep month rows.
+#[derive(Default)]
+struct PlanRows {
+    metrics: Vec<PlanMetric>,
+    reps: Vec<TrackRep>,
+    rep_index: HashMap<String, usize>,
+    rows: Vec<MonthRow>,
+}
+
+impl PlanRows {
+    /// Takes one row: every row names a metric; rep month rows are kept.
+    fn take(&mut self, line: &Line, file: &Origin) -> Result<(), Problem> {
+        let at = file.at_row(line.number);
+        let [team, rep_id, metric, period, kind, target] = line.fields();
+        let col = |c: usize| at.at_col(c as u32, HEADER[c]);
         for (c, text) in [(0, team), (1, rep_id), (2, metric)] {
             if let Some(why) = crate::engine::limits::formula_problem(text) {
                 return Err(Problem::error(Code::FormulaStart, Some(col(c)), why).with_value(text));
@@ -156,6 +192,37 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
                 )
                 .with_value(target)
             })?;
+        let k = self.metric(metric, target, value);
+        if rep_id.is_empty() || kind != "month" {
+            return Ok(());
+        }
+        let ym = NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d")
+            .ok()
+            .filter(|_| period.len() == 7)
+            .map(ym_of)
+            .ok_or_else(|| {
+                Problem::error(
+                    Code::PlanFolder,
+                    Some(col(3)),
+                    "expected a month such as 2027-04",
+                )
+                .with_value(period)
+            })?;
+        let rep = self.rep(rep_id, team, || col(0))?;
+        self.rows.push(MonthRow {
+            line: line.number,
+            rep,
+            metric: k,
+            ym,
+            target: value,
+        });
+        Ok(())
+    }
+
+    /// The index of `metric`, added when new; its kind and places follow
+    /// how `target` is written.
+    fn metric(&mut self, metric: &str, target: &str, value: Decimal) -> usize {
+        let metrics = &mut self.metrics;
         let k = match metrics.iter().position(|m| m.name == metric) {
             Some(k) => k,
             None => {
@@ -172,33 +239,30 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
             m.kind = MetricKind::Money;
         }
         m.places = m.places.max(value.scale());
-        if rep_id.is_empty() || kind != "month" {
-            continue;
-        }
-        let ym = NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d")
-            .ok()
-            .filter(|_| period.len() == 7)
-            .map(ym_of)
-            .ok_or_else(|| {
-                Problem::error(
-                    Code::PlanFolder,
-                    Some(col(3)),
-                    "expected a month such as 2027-04",
-                )
-                .with_value(period)
-            })?;
-        let rep = match rep_index.get(rep_id).copied() {
+        k
+    }
+
+    /// The index of rep `rep_id`, added when new; a rep in two teams is an
+    /// error at the team cell `team_at` gives.
+    fn rep(
+        &mut self,
+        rep_id: &str,
+        team: &str,
+        team_at: impl Fn() -> Origin,
+    ) -> Result<usize, Problem> {
+        let reps = &mut self.reps;
+        Ok(match self.rep_index.get(rep_id).copied() {
             Some(r) if reps[r].team == team => r,
             Some(r) => {
                 return Err(Problem::error(
                     Code::PlanFolder,
-                    Some(col(0)),
+                    Some(team_at()),
                     format!("rep {rep_id} is in team {:?} on another row", reps[r].team),
                 )
                 .with_value(team))
             }
             None => {
-                rep_index.insert(rep_id.to_string(), reps.len());
+                self.rep_index.insert(rep_id.to_string(), reps.len());
                 reps.push(TrackRep {
                     id: rep_id.to_string(),
                     team: team.to_string(),
@@ -206,32 +270,24 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
                 });
                 reps.len() - 1
             }
-        };
-        rows.push(MonthRow {
-            line,
-            rep,
-            metric: k,
-            ym,
-            target: value,
-        });
+        })
     }
-    for m in &mut metrics {
-        if m.kind == MetricKind::Money {
-            m.places = m.places.max(2);
-        }
-    }
-    let Some(first_ym) = rows.iter().map(|r| r.ym).min() else {
-        return Err(Problem::error(
-            Code::PlanFolder,
-            Some(file),
-            "no rep month rows: the plan is empty",
-        ));
-    };
+}
+
+/// Puts each rep month row's target in its rep's twelve months: a month
+/// outside the plan year, twice, or missing is an error.
+fn fill_targets(
+    reps: &mut [TrackRep],
+    metrics: &[PlanMetric],
+    rows: &[MonthRow],
+    first_ym: Ym,
+    file: &Origin,
+) -> Result<(), Problem> {
     let mut seen: BTreeMap<(usize, usize), [bool; 12]> = BTreeMap::new();
-    for r in &mut reps {
+    for r in reps.iter_mut() {
         r.targets = vec![None; metrics.len()];
     }
-    for row in &rows {
+    for row in rows {
         let m = row.ym - first_ym;
         let at = file.at_row(row.line).at_col(3, "period");
         if m >= 12 {
@@ -261,20 +317,14 @@ fn read_plan_csv(path: &Path, shown: &str) -> Result<PlanFolder, Problem> {
     if let Some(((r, k), _)) = seen.iter().find(|(_, f)| f.contains(&false)) {
         return Err(Problem::error(
             Code::PlanFolder,
-            Some(file),
+            Some(file.clone()),
             format!(
                 "rep {} has no row for some months of {}",
                 reps[*r].id, metrics[*k].name
             ),
         ));
     }
-    Ok(PlanFolder {
-        year: 0,
-        first_ym,
-        metrics,
-        reps,
-        holidays: None,
-    })
+    Ok(())
 }
 
 /// The actuals of the plan's reps and what reading them found.
@@ -296,20 +346,9 @@ fn column_of(metric: &str, named: &BTreeMap<String, String>) -> String {
     }
 }
 
-/// Reads the actuals like a history table (SPEC §1.2–1.4): rows matched to
-/// the plan's reps by rep_id, summed by month. Rows of reps not in the plan
-/// are counted nowhere, with a warning; rows after the as-of month or before
-/// the plan year are left out, with a note. `named` maps metrics to their
-/// columns where the plan file names them.
-pub fn actuals(
-    src: &Source,
-    plan: &PlanFolder,
-    named: &BTreeMap<String, String>,
-    as_of: NaiveDate,
-    problems: &mut Vec<Problem>,
-) -> Actuals {
-    let reps: Vec<Rep> = plan
-        .reps
+/// The plan's reps as the history reader matches them: by rep_id.
+fn plan_reps(plan: &PlanFolder) -> Vec<Rep> {
+    plan.reps
         .iter()
         .map(|r| Rep {
             id: r.id.clone(),
@@ -326,7 +365,15 @@ pub fn actuals(
             fte: Decimal::ONE,
             origin: Origin::default(),
         })
-        .collect();
+        .collect()
+}
+
+/// The actuals' columns to read, each once, and per metric of the plan the
+/// index of its column among them.
+fn metric_columns(
+    plan: &PlanFolder,
+    named: &BTreeMap<String, String>,
+) -> (Vec<String>, Vec<usize>) {
     let mut columns: Vec<String> = Vec::new();
     let index: Vec<usize> = plan
         .metrics
@@ -339,6 +386,23 @@ pub fn actuals(
             })
         })
         .collect();
+    (columns, index)
+}
+
+/// Reads the actuals like a history table (SPEC §1.2–1.4): rows matched to
+/// the plan's reps by rep_id, summed by month. Rows of reps not in the plan
+/// are counted nowhere, with a warning; rows after the as-of month or before
+/// the plan year are left out, with a note. `named` maps metrics to their
+/// columns where the plan file names them.
+pub fn actuals(
+    src: &Source,
+    plan: &PlanFolder,
+    named: &BTreeMap<String, String>,
+    as_of: NaiveDate,
+    problems: &mut Vec<Problem>,
+) -> Actuals {
+    let reps = plan_reps(plan);
+    let (columns, index) = metric_columns(plan, named);
     let lookup = RepLookup {
         reps: &reps,
         by_name: false,
@@ -353,7 +417,6 @@ pub fn actuals(
         })
         .collect();
     let (history, found) = tables::history(src, &lookup, &values, problems);
-    let origin = Some(Origin::file(src.display));
     let tracked: Vec<bool> = index
         .iter()
         .map(|&c| found.get(c).copied().flatten().is_some())
@@ -364,13 +427,34 @@ pub fn actuals(
             sums: BTreeMap::new(),
         };
     }
+    let origin = Some(Origin::file(src.display));
+    what_was_read(&history, plan, named, &tracked, as_of, origin, problems);
+    let sums = history
+        .by_rep
+        .iter()
+        .map(|(&(r, ym), s)| ((r, ym), index.iter().map(|&c| s.value(c)).collect()))
+        .collect();
+    Actuals { tracked, sums }
+}
+
+/// The problems of actuals read without an error: no rep column, metrics
+/// not tracked, rows of reps not in the plan, rows outside the months counted.
+fn what_was_read(
+    history: &History,
+    plan: &PlanFolder,
+    named: &BTreeMap<String, String>,
+    tracked: &[bool],
+    as_of: NaiveDate,
+    origin: Option<Origin>,
+    problems: &mut Vec<Problem>,
+) {
     if !history.has_rep_column {
         problems.push(
             Problem::error(Code::RepColumn, origin.clone(), "the actuals need a rep_id column")
                 .with_hint("name it rep_id (or rep, owner, sales_rep, 工号, 销售员), or map it with columns = { rep_id = \"…\" }"),
         );
     }
-    for (m, _) in plan.metrics.iter().zip(&tracked).filter(|(_, t)| !**t) {
+    for (m, _) in plan.metrics.iter().zip(tracked).filter(|(_, t)| !**t) {
         problems.push(Problem::warning(
             Code::ActualsColumn,
             origin.clone(),
@@ -408,10 +492,4 @@ pub fn actuals(
             format!("{outside} actual rows are dated outside the months counted ({counted}) and are left out"),
         ));
     }
-    let sums = history
-        .by_rep
-        .iter()
-        .map(|(&(r, ym), s)| ((r, ym), index.iter().map(|&c| s.value(c)).collect()))
-        .collect();
-    Actuals { tracked, sums }
 }

@@ -9,6 +9,7 @@ use crate::input::sheet::guard::guarded;
 use crate::input::sheet::{read_sheet, Kind};
 use crate::input::table::{read_error, ReadOptions, RowVisitor};
 use crate::os::open_regular;
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -31,23 +32,7 @@ pub fn read_table(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let expected = match ext.as_str() {
-        "csv" | "tsv" | "txt" => Content::Text,
-        "xlsx" | "xlsm" | "xlsb" => Content::Zip { ods: false },
-        "ods" => Content::Zip { ods: true },
-        "xls" => Content::Ole,
-        _ => {
-            let found = if ext.is_empty() {
-                "(no extension)".to_string()
-            } else {
-                format!("\".{ext}\"")
-            };
-            return Err(Problem::error(Code::FileType,
-                Some(origin),
-                format!("unsupported file type {found}, expected csv, tsv, txt, xlsx, xlsm, xlsb, xls or ods"),
-            ));
-        }
-    };
+    let expected = expected_content(&ext, &origin)?;
     let mut file = open_regular(path).map_err(|e| {
         Problem::error(
             read_code(&e),
@@ -81,32 +66,65 @@ pub fn read_table(
         )
         .with_hint(found.hint()));
     }
-    match ext.as_str() {
+    read_as(&ext, file, path, &origin, opts, visitor)
+}
+
+/// What a file with extension `ext` must hold; an unsupported extension is an error.
+fn expected_content(ext: &str, origin: &Origin) -> Result<Content, Problem> {
+    Ok(match ext {
+        "csv" | "tsv" | "txt" => Content::Text,
+        "xlsx" | "xlsm" | "xlsb" => Content::Zip { ods: false },
+        "ods" => Content::Zip { ods: true },
+        "xls" => Content::Ole,
+        _ => {
+            let found = if ext.is_empty() {
+                "(no extension)".to_string()
+            } else {
+                format!("\".{ext}\"")
+            };
+            return Err(Problem::error(Code::FileType,
+                Some(origin.clone()),
+                format!("unsupported file type {found}, expected csv, tsv, txt, xlsx, xlsm, xlsb, xls or ods"),
+            ));
+        }
+    })
+}
+
+/// Reads the opened `file` with the reader its extension `ext` names.
+fn read_as(
+    ext: &str,
+    file: File,
+    path: &Path,
+    origin: &Origin,
+    opts: &ReadOptions,
+    visitor: &mut dyn RowVisitor,
+) -> Result<(), Problem> {
+    match ext {
         "tsv" if opts.delimiter.is_none() => read_csv(
             file,
-            &origin,
+            origin,
             &ReadOptions {
                 delimiter: Some(b'\t'),
                 ..opts.clone()
             },
             visitor,
         ),
-        "csv" | "tsv" | "txt" => read_csv(file, &origin, opts, visitor),
+        "csv" | "tsv" | "txt" => read_csv(file, origin, opts, visitor),
         "xlsb" => guarded(
-            || read_sheet(file, path, Kind::Xlsb, &origin, opts, visitor),
-            &origin,
+            || read_sheet(file, path, Kind::Xlsb, origin, opts, visitor),
+            origin,
         ),
         "xls" => guarded(
-            || read_sheet(file, path, Kind::Xls, &origin, opts, visitor),
-            &origin,
+            || read_sheet(file, path, Kind::Xls, origin, opts, visitor),
+            origin,
         ),
         "ods" => guarded(
-            || read_sheet(file, path, Kind::Ods, &origin, opts, visitor),
-            &origin,
+            || read_sheet(file, path, Kind::Ods, origin, opts, visitor),
+            origin,
         ),
         _ => guarded(
-            || read_sheet(file, path, Kind::Xlsx, &origin, opts, visitor),
-            &origin,
+            || read_sheet(file, path, Kind::Xlsx, origin, opts, visitor),
+            origin,
         ),
     }
 }
@@ -204,36 +222,9 @@ impl Content {
 }
 
 #[cfg(test)]
-pub(crate) mod testing {
+mod tests {
     use super::*;
-    use crate::input::table::{Cell, Header, Row};
-
-    /// Records what a reader streams; the header is the row holding `rep_id`.
-    #[derive(Debug, Default)]
-    pub(crate) struct Recorder {
-        pub header: Option<Header>,
-        pub rows: Vec<(u32, Vec<String>)>,
-    }
-
-    impl RowVisitor for Recorder {
-        fn is_header(&self, cells: &[String]) -> bool {
-            cells.iter().any(|c| c.eq_ignore_ascii_case("rep_id"))
-        }
-        fn header(&mut self, header: &Header) -> Result<(), Problem> {
-            self.header = Some(header.clone());
-            Ok(())
-        }
-        fn row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
-            let show = |c: &Cell| match c {
-                Cell::Empty => String::new(),
-                Cell::Text(t) => t.to_string(),
-                other => format!("{other:?}"),
-            };
-            self.rows
-                .push((row.number, row.cells.iter().map(show).collect()));
-            Ok(())
-        }
-    }
+    use crate::input::table::testing::Recorder;
 
     /// Reads `path` (shown as its file name) into a [`Recorder`].
     pub(crate) fn record(path: &Path, opts: &ReadOptions) -> Result<Recorder, Problem> {
@@ -241,12 +232,6 @@ pub(crate) mod testing {
         let display = path.file_name().unwrap().to_str().unwrap();
         read_table(path, display, opts, &mut recorder).map(|()| recorder)
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::input::read::testing::record;
 
     fn error(name: &str, bytes: &[u8]) -> Problem {
         let dir = tempfile::tempdir().unwrap();
@@ -337,5 +322,16 @@ mod tests {
             .flat_map(u16::to_le_bytes)
             .collect();
         assert_eq!(error("t.csv", &utf16).message, "no header row found");
+    }
+
+    #[test]
+    fn tsv_files_are_tab_separated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.tsv");
+        // Commas split these lines as evenly as tabs: only the extension picks the tab.
+        std::fs::write(&path, b"rep_id\tname,x\nR1\tA,B\n").unwrap();
+        let r = record(&path, &ReadOptions::default()).unwrap();
+        assert_eq!(r.header.unwrap().names, ["rep_id", "name,x"]);
+        assert_eq!(r.rows, [(2, vec!["R1".to_string(), "A,B".to_string()])]);
     }
 }

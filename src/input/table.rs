@@ -112,3 +112,36 @@ pub(crate) fn not_header_row(origin: &Origin, n: u32, texts: &[String]) -> Probl
         problem.with_value(texts.join(", "))
     }
 }
+
+/// What the readers' tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// Records what a reader streams; the header is the row holding `rep_id`.
+    #[derive(Debug, Default)]
+    pub(crate) struct Recorder {
+        pub header: Option<Header>,
+        pub rows: Vec<(u32, Vec<String>)>,
+    }
+
+    impl RowVisitor for Recorder {
+        fn is_header(&self, cells: &[String]) -> bool {
+            cells.iter().any(|c| c.eq_ignore_ascii_case("rep_id"))
+        }
+        fn header(&mut self, header: &Header) -> Result<(), Problem> {
+            self.header = Some(header.clone());
+            Ok(())
+        }
+        fn row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
+            let show = |c: &Cell| match c {
+                Cell::Empty => String::new(),
+                Cell::Text(t) => t.to_string(),
+                other => format!("{other:?}"),
+            };
+            self.rows
+                .push((row.number, row.cells.iter().map(show).collect()));
+            Ok(())
+        }
+    }
+}

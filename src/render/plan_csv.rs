@@ -7,15 +7,7 @@ use crate::render::rep_lines::{lines_by_rep, team_order};
 use std::fmt::Write;
 use std::io;
 
-/// The header of `plan.csv`.
-pub const HEADER: [&str; 6] = [
-    "team",
-    "rep_id",
-    "metric",
-    "period",
-    "period_kind",
-    "target",
-];
+use crate::folder::plan_csv::HEADER;
 
 /// Renders `plan.csv` into `out`, a block at a time: UTF-8 without BOM, LF
 /// line ends.

@@ -10,6 +10,7 @@
 pub mod budget;
 pub mod cells;
 pub mod cfb;
+pub mod choice;
 pub mod grid;
 pub mod guard;
 pub mod stream;
@@ -18,6 +19,7 @@ pub mod xls_extent;
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::input::table::{ReadOptions, RowVisitor};
 use calamine::{Ods, Reader, SheetType, SheetVisible, Sheets, Xls, Xlsb, Xlsx};
+use choice::{at, nowhere, wanted_sheet, SheetList};
 use grid::{emit, find_header, load, merges, Book};
 use std::fs::File;
 use std::io::BufReader;
@@ -33,9 +35,6 @@ pub(crate) enum Kind {
     Xls,
     Ods,
 }
-
-/// A workbook's worksheets in order: name, and whether it is visible.
-type SheetList = [(String, bool)];
 
 /// Reads one sheet of the workbook in `file` and streams it to `visitor`: the
 /// sheet `opts.sheet` (hidden or not), else the first visible sheet with a header row.
@@ -90,62 +89,6 @@ fn check_container(file: &File, kind: Kind, origin: &Origin) -> Result<(), Probl
     Ok(())
 }
 
-/// The sheets as a problem lists them, hidden ones marked.
-fn list(sheets: &SheetList) -> String {
-    let shown = sheets.iter().map(|(name, visible)| {
-        if *visible {
-            name.clone()
-        } else {
-            format!("{name} (hidden)")
-        }
-    });
-    shown.collect::<Vec<_>>().join(", ")
-}
-
-/// `origin` in sheet `name`.
-fn at(origin: &Origin, name: &str) -> Origin {
-    Origin {
-        sheet: Some(name.to_string()),
-        ..origin.clone()
-    }
-}
-
-/// The sheet `opts.sheet` names (exactly, else ignoring case); `None` when not set.
-fn wanted_sheet<'a>(
-    sheets: &'a SheetList,
-    opts: &ReadOptions,
-    origin: &Origin,
-) -> Result<Option<&'a String>, Problem> {
-    let Some(wanted) = &opts.sheet else {
-        return Ok(None);
-    };
-    let names = || sheets.iter().map(|(name, _)| name);
-    let name = names()
-        .find(|name| *name == wanted)
-        .or_else(|| names().find(|name| name.to_lowercase() == wanted.to_lowercase()))
-        .ok_or_else(|| {
-            Problem::error(
-                Code::NoSheet,
-                Some(origin.clone()),
-                format!("no sheet named {wanted:?}; sheets are: {}", list(sheets)),
-            )
-        })?;
-    Ok(Some(name))
-}
-
-/// No visible sheet has a header row.
-fn nowhere(sheets: &SheetList, opts: &ReadOptions, origin: &Origin) -> Problem {
-    let row = opts
-        .header_row
-        .map(|n| format!(" at row {n}"))
-        .unwrap_or_default();
-    let message = format!(
-        "no header row found{row} in any visible sheet (sheets: {})",
-        list(sheets)
-    );
-    Problem::error(Code::NoHeader, Some(origin.clone()), message)
-}
-
 /// Streams the wanted sheet, else the first visible one with a header row,
 /// unless the workbook has merged cells.
 fn stream_xlsx(
@@ -160,7 +103,8 @@ fn stream_xlsx(
     // The scan for merged cells runs while the sheet is parsed; no row
     // reaches the visitor before it has answered.
     std::thread::scope(|s| {
-        let mut merges = MergeScan::new(s.spawn(move || guard::quietly(|| xlsx_has_merges(scan))));
+        let mut merges =
+            MergeScan::new(s.spawn(move || guard::quietly(|| stream::xlsx_has_merges(scan))));
         let date1904 = xlsx.has_1904_epoch();
         let mut stream = |name: &str| {
             let at = at(origin, name);
@@ -264,47 +208,18 @@ fn open(file: File, kind: Kind) -> Result<Book, calamine::Error> {
     })
 }
 
-/// Whether any worksheet of an xlsx file declares merged cells. calamine
-/// parses a sheet a second time to find its merges; this scan of the zipped
-/// XML (no parsing) spares that second parse to the many workbooks without.
-fn xlsx_has_merges(file: File) -> bool {
-    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(file)) else {
-        return true;
-    };
-    let finder = memchr::memmem::Finder::new(b"mergeCell");
-    let mut buf = vec![0u8; 1 << 16];
-    for i in 0..zip.len() {
-        let Ok(mut part) = zip.by_index(i) else {
-            return true;
-        };
-        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
-        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
-            continue;
-        }
-        let mut kept = 0;
-        loop {
-            let n = match std::io::Read::read(&mut part, &mut buf[kept..]) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(_) => return true,
-            };
-            let end = kept + n;
-            if finder.find(&buf[..end]).is_some() {
-                return true;
-            }
-            // Keep the tail, in case the word straddles two reads.
-            let tail = end.min(16);
-            buf.copy_within(end - tail..end, 0);
-            kept = tail;
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::read::testing::{record, Recorder};
+    use crate::input::table::testing::Recorder;
+
+    /// Reads the xlsx workbook at `path` (shown as its file name) into a [`Recorder`].
+    fn record(path: &Path, opts: &ReadOptions) -> Result<Recorder, Problem> {
+        let mut recorder = Recorder::default();
+        let origin = Origin::file(path.file_name().unwrap().to_str().unwrap());
+        let file = File::open(path).unwrap();
+        read_sheet(file, path, Kind::Xlsx, &origin, opts, &mut recorder).map(|()| recorder)
+    }
     use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
     use std::path::PathBuf;
     use tempfile::TempDir;

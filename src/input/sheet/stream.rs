@@ -293,3 +293,40 @@ fn out_of_order(at: &Origin, row: u32) -> Problem {
     )
     .with_hint("open the workbook in Excel or LibreOffice and save it again")
 }
+
+/// Whether any worksheet of an xlsx file declares merged cells. calamine
+/// parses a sheet a second time to find its merges; this scan of the zipped
+/// XML (no parsing) spares that second parse to the many workbooks without.
+pub(super) fn xlsx_has_merges(file: File) -> bool {
+    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(file)) else {
+        return true;
+    };
+    let finder = memchr::memmem::Finder::new(b"mergeCell");
+    let mut buf = vec![0u8; 1 << 16];
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            return true;
+        };
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
+            continue;
+        }
+        let mut kept = 0;
+        loop {
+            let n = match std::io::Read::read(&mut part, &mut buf[kept..]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(_) => return true,
+            };
+            let end = kept + n;
+            if finder.find(&buf[..end]).is_some() {
+                return true;
+            }
+            // Keep the tail, in case the word straddles two reads.
+            let tail = end.min(16);
+            buf.copy_within(end - tail..end, 0);
+            kept = tail;
+        }
+    }
+    false
+}

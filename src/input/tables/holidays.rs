@@ -1,6 +1,6 @@
 //! The holidays table: holidays and make-up workdays.
 
-use super::{read, Base, Source};
+use super::base::{read, Base, Source};
 use crate::engine::diag::{Code, Problem};
 use crate::input::cells::{self, DateColumn};
 use crate::input::columns::{norm, TableKind};

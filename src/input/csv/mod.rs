@@ -1,21 +1,19 @@
 //! CSV input: encoding, delimiter and header row are settled from the start of
-//! the file, then records are streamed one at a time.
+//! the file ([`sniff`]), then records are streamed one at a time.
+
+mod sniff;
 
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::input::table::{
     no_header, not_header_row, read_error, Cell, Header, ReadOptions, Row, RowVisitor,
     HEADER_SEARCH_ROWS,
 };
-use encoding_rs::{DecoderResult, Encoding, UTF_8};
+use encoding_rs::{Encoding, UTF_8};
+use sniff::{decode, detect_delimiter, unknown_encoding, SNIFF_BYTES};
 use std::collections::VecDeque;
 use std::io::{self, Cursor, Read};
 use std::ops::Range;
 use std::sync::mpsc;
-
-/// How much of the file is looked at to detect the delimiter.
-const SNIFF_BYTES: u64 = 64 * 1024;
-/// How many non-empty lines decide the delimiter.
-const SNIFF_LINES: usize = 20;
 
 /// Reads CSV from `input` (positioned at the file's start) and streams it to `visitor`.
 ///
@@ -61,88 +59,6 @@ pub(crate) fn read_csv(
         .delimiter
         .unwrap_or_else(|| detect_delimiter(text.as_bytes(), true));
     parse(text.as_bytes(), delimiter, origin, opts, visitor)
-}
-
-/// The encoding a plan file's `encoding = "…"` names.
-fn unknown_encoding(label: &str, origin: &Origin) -> Result<&'static Encoding, Problem> {
-    Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
-        Problem::error(Code::PlanFileValue, Some(origin.clone()), format!("unknown encoding {label:?}"))
-            .with_hint("use a WHATWG encoding label such as utf-8, gbk, gb18030, big5, shift_jis or windows-1252")
-    })
-}
-
-/// Decodes the whole file; the first invalid byte is an error naming its line.
-fn decode(bytes: &[u8], encoding: &'static Encoding, origin: &Origin) -> Result<String, Problem> {
-    let mut decoder = encoding.new_decoder_without_bom_handling();
-    let mut text = String::with_capacity(bytes.len() + bytes.len() / 2);
-    let mut rest = bytes;
-    loop {
-        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut text, true);
-        rest = &rest[read..];
-        match result {
-            DecoderResult::InputEmpty => return Ok(text),
-            DecoderResult::OutputFull => text.reserve(rest.len() * 3 + 16),
-            DecoderResult::Malformed(..) => {
-                let line = text.matches('\n').count() + 1;
-                return Err(Problem::error(
-                    Code::Encoding,
-                    Some(origin.at_row(line as u32)),
-                    format!("bytes that are not valid {}", encoding.name()),
-                )
-                .with_hint(
-                    "check the file's encoding and set `encoding` for this table in the plan file",
-                ));
-            }
-        }
-    }
-}
-
-/// The delimiter among `,` `;` tab that splits the first lines into the most
-/// lines of one field count (more than one field); ties go to the earlier one.
-fn detect_delimiter(text: &[u8], complete: bool) -> u8 {
-    let mut best = (b',', 0);
-    for delimiter in [b',', b';', b'\t'] {
-        let counts = field_counts(text, delimiter, complete);
-        let score = counts
-            .iter()
-            .filter(|&&n| n > 1)
-            .map(|&n| counts.iter().filter(|&&m| m == n).count())
-            .max()
-            .unwrap_or(0);
-        if score > best.1 {
-            best = (delimiter, score);
-        }
-    }
-    best.0
-}
-
-/// Fields per non-blank line of the first [`SNIFF_LINES`], counting delimiters
-/// outside quotes; the last line counts only when `complete` (not cut off).
-fn field_counts(text: &[u8], delimiter: u8, complete: bool) -> Vec<usize> {
-    let mut counts = Vec::new();
-    let (mut fields, mut quoted, mut blank) = (1, false, true);
-    for &byte in text {
-        match byte {
-            b'"' => (quoted, blank) = (!quoted, false),
-            _ if quoted => {}
-            b'\n' => {
-                if !blank {
-                    counts.push(fields);
-                    if counts.len() == SNIFF_LINES {
-                        return counts;
-                    }
-                }
-                (fields, blank) = (1, true);
-            }
-            _ if byte == delimiter => fields += 1,
-            _ if !byte.is_ascii_whitespace() => blank = false,
-            _ => {}
-        }
-    }
-    if complete && !blank {
-        counts.push(fields);
-    }
-    counts
 }
 
 /// Records parsed ahead of the visitor, as trimmed text.
@@ -268,23 +184,8 @@ fn visit(
                     .iter()
                     .map(|c| text_of(*c).to_string())
                     .collect();
-                match opts.header_row {
-                    Some(n) if line < n => continue,
-                    Some(n) if line > n || !visitor.is_header(&texts) => {
-                        return Err(not_header_row(
-                            origin,
-                            n,
-                            if line == n { &texts[..] } else { &[] },
-                        ))
-                    }
-                    None if !visitor.is_header(&texts) => {
-                        searched += 1;
-                        if searched == HEADER_SEARCH_ROWS {
-                            return Err(no_header(origin));
-                        }
-                        continue;
-                    }
-                    _ => {}
+                if !header_at(line, &texts, opts, &mut searched, &*visitor, origin)? {
+                    continue;
                 }
                 visitor.header(&Header {
                     origin: origin.at_row(line),
@@ -295,22 +196,7 @@ fn visit(
                 continue;
             };
             if used > width {
-                let col = width
-                    + cells[width..]
-                        .iter()
-                        .position(|c| *c != Cell::Empty)
-                        .unwrap_or(0);
-                return Err(Problem::error(
-                    Code::ExtraColumn,
-                    Some(Origin {
-                        row: Some(line),
-                        col: Some(col as u32),
-                        ..origin.clone()
-                    }),
-                    format!("row has {used} fields but the header has {width} (a shifted column?)"),
-                )
-                .with_value(text_of(cells[col]))
-                .with_hint("quote fields that contain the delimiter"));
+                return Err(extra_column(&cells, used, width, line, origin));
             }
             cells.resize(width, Cell::Empty);
             visitor.row(&Row {
@@ -330,6 +216,54 @@ fn visit(
         (None, Some(n)) => Err(not_header_row(origin, n, &[])),
         (None, None) => Err(no_header(origin)),
     }
+}
+
+/// Whether the header search takes row `line` (its `texts`) for the header:
+/// `Ok(false)` to look on, an error once it cannot be found.
+fn header_at(
+    line: u32,
+    texts: &[String],
+    opts: &ReadOptions,
+    searched: &mut usize,
+    visitor: &dyn RowVisitor,
+    origin: &Origin,
+) -> Result<bool, Problem> {
+    match opts.header_row {
+        Some(n) if line < n => Ok(false),
+        Some(n) if line > n || !visitor.is_header(texts) => Err(not_header_row(
+            origin,
+            n,
+            if line == n { texts } else { &[] },
+        )),
+        None if !visitor.is_header(texts) => {
+            *searched += 1;
+            if *searched == HEADER_SEARCH_ROWS {
+                return Err(no_header(origin));
+            }
+            Ok(false)
+        }
+        _ => Ok(true),
+    }
+}
+
+/// Row `line` has `used` fields, more than the header's `width`: the first extra one is an error.
+fn extra_column(cells: &[Cell], used: usize, width: usize, line: u32, origin: &Origin) -> Problem {
+    let col = width
+        + cells[width..]
+            .iter()
+            .position(|c| *c != Cell::Empty)
+            .unwrap_or(0);
+    Problem::error(
+        Code::ExtraColumn,
+        Some(Origin {
+            row: Some(line),
+            col: Some(col as u32),
+            ..origin.clone()
+        }),
+        format!("row has {used} fields but the header has {width} (a shifted column?)"),
+    )
+    .with_value(text_of(cells[col]))
+    .with_hint("quote fields that contain the delimiter")
 }
 
 /// Passes the input to the CSV parser, noting where its line breaks are, so
@@ -424,8 +358,16 @@ fn not_utf8(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::read::testing::{record, Recorder};
+    use crate::input::table::testing::Recorder;
     use std::path::{Path, PathBuf};
+
+    /// Reads the CSV file at `path` (shown as its file name) into a [`Recorder`].
+    fn record(path: &Path, opts: &ReadOptions) -> Result<Recorder, Problem> {
+        let mut recorder = Recorder::default();
+        let origin = Origin::file(path.file_name().unwrap().to_str().unwrap());
+        let file = std::fs::File::open(path).unwrap();
+        read_csv(file, &origin, opts, &mut recorder).map(|()| recorder)
+    }
 
     fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
         let path = dir.join(name);
