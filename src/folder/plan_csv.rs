@@ -2,7 +2,19 @@
 //! one parser, which checks the header and yields the rows after it. What a
 //! row's fields mean is for each reader (`plan track`, a re-plan) to decide.
 
+use crate::engine::model::MetricKind;
 use std::io::Read;
+
+/// A metric of the plan, as `plan.csv` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanMetric {
+    /// The metric's name in `plan.csv`.
+    pub name: String,
+    /// Money when its targets are written with decimals (or it is revenue), else a count.
+    pub kind: MetricKind,
+    /// Decimal places of its targets in `plan.csv` (at least 2 for money).
+    pub places: u32,
+}
 
 /// The header of `plan.csv`.
 pub const HEADER: [&str; 6] = [

@@ -15,16 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 
-/// A metric of the plan, as `plan.csv` shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlanMetric {
-    /// The metric's name in `plan.csv`.
-    pub name: String,
-    /// Money when its targets are written with decimals (or it is revenue), else a count.
-    pub kind: MetricKind,
-    /// Decimal places of its targets in `plan.csv` (at least 2 for money).
-    pub places: u32,
-}
+pub use crate::folder::plan_csv::PlanMetric;
 
 /// What `plan track` needs of a plan folder.
 #[derive(Debug, Clone)]

@@ -1,12 +1,12 @@
 //! The shared reading of an input table: its source and options, the header
 //! and column map, the plan file's filters, and cells read with their problems.
 
-use crate::app::plan_file::TableOptions;
 use crate::engine::address;
 use crate::engine::diag::{Code, Origin, Problem, Problems};
 use crate::engine::limits;
 use crate::input::cells;
 use crate::input::columns::{self, norm, ColumnMap, TableKind};
+use crate::input::options::TableOptions;
 use crate::input::parse::DateText;
 use crate::input::read::read_table;
 use crate::input::table::{Cell, Header, ReadOptions, Row, RowVisitor};

@@ -10,7 +10,7 @@
 
 use crate::engine::model::MetricKind;
 use crate::engine::track::{AlertKind, Level, Progress, Status, TrackRep, Tracked};
-use crate::input::actuals::PlanMetric;
+use crate::folder::plan_csv::PlanMetric;
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};

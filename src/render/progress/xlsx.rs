@@ -5,7 +5,7 @@ use super::{derived_places, derived_value, exact, exact_value, ProgressBook};
 use crate::engine::calendar::ym_label;
 use crate::engine::model::{Metric, Rules};
 use crate::engine::track::{Level, Progress};
-use crate::input::actuals::PlanMetric;
+use crate::folder::plan_csv::PlanMetric;
 use crate::render::figures::decimal_value;
 use crate::render::xlsx::labels::labels;
 use crate::render::xlsx::style::{properties, sheet_name, text_width, Figures, Sheet, Styles};
