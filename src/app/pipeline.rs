@@ -348,12 +348,13 @@ pub fn render(
     sink: &dyn Sink,
 ) -> Result<Manifest, String> {
     let periods = Periods::of(&planned.plan.calendar);
-    let lines = layout::lines(&planned.plan, &planned.input);
+    let layout = layout::lines(&planned.plan, &planned.input);
     let book = PlanBook {
         input: &planned.input,
         plan: &planned.plan,
         periods: &periods,
-        lines: &lines,
+        lines: &layout.metrics,
+        teams: &layout.teams,
         inputs: &planned.inputs,
         as_of: opts.as_of.as_deref(),
         replans: opts.replans.as_deref(),
@@ -367,7 +368,7 @@ pub fn render(
     // The workbooks, plan.csv, plan.xlsx and manifest.json.
     sink.expect(period_books.len() + letters.len() + 3);
     let plan_csv = || {
-        let mut fill = |w: &mut dyn Write| plan_csv::plan_csv(&planned.input, &periods, &lines, w);
+        let mut fill = |w: &mut dyn Write| plan_csv::plan_csv(&planned.input, &periods, &layout, w);
         put(sink, "plan.csv".into(), &mut fill, None)
     };
     // plan.xlsx (the largest workbook), then the period workbooks (every rep in

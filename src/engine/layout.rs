@@ -65,6 +65,8 @@ pub const WEEK0: usize = 17;
 pub struct Line {
     /// The team's spelling ("" for none or for the company).
     pub team: String,
+    /// The team's key, as [`PlanInput::team_order`] lists it.
+    pub team_key: String,
     /// The rep (index into the input reps), `None` for team and company lines.
     pub rep: Option<usize>,
     /// Units per period, in [`Periods`] order.
@@ -106,17 +108,22 @@ pub fn day_values<'a>(
     employed_days(cal, rep, m).zip(spread_days(x, n))
 }
 
+/// The plan's lines, and the team order they follow.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The team keys in [`PlanInput::team_order`].
+    pub teams: Vec<String>,
+    /// Each metric's lines.
+    pub metrics: Vec<MetricLines>,
+}
+
 /// Every line of the plan, per metric.
-pub fn lines(plan: &Plan, input: &PlanInput) -> Vec<MetricLines> {
+pub fn lines(plan: &Plan, input: &PlanInput) -> Layout {
     let cal = &plan.calendar;
     let width = WEEK0 + cal.weeks.len();
-    let mut team_order: Vec<&str> = Vec::new();
-    for r in &input.reps {
-        if !team_order.contains(&r.team_key.as_str()) {
-            team_order.push(&r.team_key);
-        }
-    }
-    plan.metrics
+    let team_order = input.team_order();
+    let metrics = plan
+        .metrics
         .iter()
         .map(|mp| {
             let mut reps = Vec::new();
@@ -134,6 +141,7 @@ pub fn lines(plan: &Plan, input: &PlanInput) -> Vec<MetricLines> {
                 }
                 reps.push(Line {
                     team: rep.team.clone(),
+                    team_key: rep.team_key.clone(),
                     rep: Some(rp.rep),
                     values,
                 });
@@ -162,6 +170,7 @@ pub fn lines(plan: &Plan, input: &PlanInput) -> Vec<MetricLines> {
                 if !key.is_empty() {
                     teams.push(Line {
                         team: members[0].team.clone(),
+                        team_key: key.to_string(),
                         rep: None,
                         values: sum,
                     });
@@ -174,10 +183,15 @@ pub fn lines(plan: &Plan, input: &PlanInput) -> Vec<MetricLines> {
                 teams,
                 company: Line {
                     team: String::new(),
+                    team_key: String::new(),
                     rep: None,
                     values: company,
                 },
             }
         })
-        .collect()
+        .collect();
+    Layout {
+        teams: team_order.into_iter().map(String::from).collect(),
+        metrics,
+    }
 }

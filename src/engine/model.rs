@@ -268,6 +268,21 @@ pub struct PlanInput {
     pub frozen: Option<Frozen>,
 }
 
+impl PlanInput {
+    /// The reps' team keys, each once, in order of first appearance in the
+    /// reps file ("" for reps without a team): the one team order of the
+    /// groups, the workbooks and plan.csv.
+    pub fn team_order(&self) -> Vec<&str> {
+        let mut teams: Vec<&str> = Vec::new();
+        for r in &self.reps {
+            if !teams.contains(&r.team_key.as_str()) {
+                teams.push(&r.team_key);
+            }
+        }
+        teams
+    }
+}
+
 /// The past of a re-plan: the previous plan's rep-month targets, kept for
 /// the months before the as-of month.
 #[derive(Debug, Clone, Default, PartialEq)]

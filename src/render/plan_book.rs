@@ -32,6 +32,8 @@ pub struct PlanBook<'a> {
     pub periods: &'a Periods,
     /// Rep, team and company lines per metric, in plan order.
     pub lines: &'a [MetricLines],
+    /// The team keys in the plan's one team order.
+    pub teams: &'a [String],
     /// The input files as named, with their SHA-256.
     pub inputs: &'a [InputSum],
     /// The `--as-of` date, shown only when given.

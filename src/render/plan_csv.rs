@@ -1,9 +1,9 @@
 //! `plan.csv` (SPEC §3): rep rows, each team's rows after its reps', company rows last.
 
-use crate::engine::layout::{Line, MetricLines, Periods};
+use crate::engine::layout::{Layout, Line, MetricLines, Periods};
 use crate::engine::model::PlanInput;
 use crate::render::figures::format_units;
-use crate::render::rep_lines::{lines_by_rep, team_order};
+use crate::render::rep_lines::lines_by_rep;
 use std::fmt::Write;
 use std::io;
 
@@ -14,7 +14,7 @@ use crate::folder::plan_csv::HEADER;
 pub fn plan_csv(
     input: &PlanInput,
     periods: &Periods,
-    metrics: &[MetricLines],
+    layout: &Layout,
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
     let mut buf = HEADER.join(",") + "\n";
@@ -35,13 +35,14 @@ pub fn plan_csv(
         }
     };
     // Each metric's line of each rep, found once (not by a search per rep).
+    let metrics = &layout.metrics;
     let by_rep = lines_by_rep(metrics, input.reps.len());
-    for key in team_order(&input.reps) {
+    for key in &layout.teams {
         for (ri, _) in input
             .reps
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.team_key == key)
+            .filter(|(_, r)| r.team_key == *key)
         {
             for (ml, index) in metrics.iter().zip(&by_rep) {
                 if let Some(line) = index[ri] {
@@ -54,11 +55,7 @@ pub fn plan_csv(
             continue;
         }
         for ml in metrics {
-            if let Some(line) = ml
-                .teams
-                .iter()
-                .find(|l| crate::input::columns::norm(&l.team) == key)
-            {
+            if let Some(line) = ml.teams.iter().find(|l| l.team_key == *key) {
                 write_line(&mut buf, ml, line);
             }
         }

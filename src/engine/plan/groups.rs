@@ -75,13 +75,12 @@ impl Ctx<'_> {
         set: &mut Groups<'s>,
     ) {
         let reps = &self.input.reps;
-        let mut order: Vec<&str> = Vec::new();
-        for r in reps {
-            if !r.team_key.is_empty() && !order.contains(&r.team_key.as_str()) {
-                order.push(&r.team_key);
-            }
-        }
-        for key in order {
+        for key in self
+            .input
+            .team_order()
+            .into_iter()
+            .filter(|k| !k.is_empty())
+        {
             let Some(rows) = teams.get(key) else { continue };
             let g = set.list.len();
             let name = reps
@@ -188,6 +187,14 @@ mod tests {
             rep("R4", "", 5),
         ];
         input(reps, targets)
+    }
+
+    #[test]
+    fn the_team_order_is_first_appearance_in_the_reps_file_no_team_included() {
+        let mut input = reps_input(Vec::new());
+        input.reps.push(rep("R5", "South", 6));
+        input.reps.push(rep("R6", "West", 7));
+        assert_eq!(input.team_order(), ["south", "north", "", "west"]);
     }
 
     /// The groups' names and the reps' groups of `input`'s only metric, and the errors.

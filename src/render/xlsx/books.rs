@@ -4,7 +4,7 @@
 
 use crate::engine::layout::Line;
 use crate::render::plan_book::PlanBook;
-use crate::render::rep_lines::{lines_by_rep, team_order};
+use crate::render::rep_lines::lines_by_rep;
 use crate::render::xlsx::style::{Figures, Styles};
 
 /// The plan as the per-rep and per-period workbooks read it.
@@ -30,9 +30,8 @@ impl<'a> Books<'a> {
         let planned: Vec<usize> = (0..reps.len())
             .filter(|&r| by_rep.iter().any(|of| of[r].is_some()))
             .collect();
-        let teams = team_order(reps);
         let mut grouped = planned.clone();
-        grouped.sort_by_key(|&r| teams.iter().position(|t| *t == reps[r].team_key));
+        grouped.sort_by_key(|&r| book.teams.iter().position(|t| *t == reps[r].team_key));
         let figures = book
             .lines
             .iter()
