@@ -216,6 +216,44 @@ fn a_huge_figure_in_the_previous_plan_is_refused_in_a_replan() {
     assert_eq!(f.read("out/plan.csv"), before, "the previous plan changed");
 }
 
+/// A previous plan whose month was edited by hand ("April", "2027-13") is
+/// refused with the cell, not read as a month without a target.
+#[test]
+fn a_month_the_previous_plan_does_not_write_is_refused_in_a_replan() {
+    for written in ["April", "2027-13", "2027-Q2"] {
+        let f = Fixture::small();
+        f.split_ok();
+        let csv = f.read("out/plan.csv");
+        let row = csv
+            .lines()
+            .position(|l| l.contains(",N1,revenue,2027-04,month,"))
+            .unwrap();
+        let edited = csv.replacen(
+            ",N1,revenue,2027-04,month,",
+            &format!(",N1,revenue,{written},month,"),
+            1,
+        );
+        f.write("out/plan.csv", &edited);
+        let o = run_clean(
+            &f,
+            &[
+                "split",
+                "plan.toml",
+                "--out",
+                "out",
+                "--as-of",
+                "2027-06-15",
+            ],
+        );
+        let at = format!("row {}, column D (period)", row + 1);
+        o.fails_with(
+            3,
+            &["plan.csv", &at, written, "expected a month such as 2027-05"],
+        );
+        assert_eq!(f.read("out/plan.csv"), edited, "the previous plan changed");
+    }
+}
+
 #[test]
 fn a_name_longer_than_a_cell_is_refused_by_check_and_split() {
     let f = Fixture::small();

@@ -292,8 +292,8 @@ pub struct Frozen {
     pub targets: RepMonthTargets,
 }
 
-/// (metric name lowercased, rep key) → month label (`2027-05`) → target.
-pub type RepMonthTargets = BTreeMap<(String, String), BTreeMap<String, Decimal>>;
+/// (metric name lowercased, rep key) → calendar month → target.
+pub type RepMonthTargets = BTreeMap<(String, String), BTreeMap<Ym, Decimal>>;
 
 /// What a group of reps shares a target in.
 #[derive(Debug, Clone, PartialEq, Eq)]

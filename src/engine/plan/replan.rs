@@ -24,7 +24,7 @@ impl Ctx<'_> {
         if k == 0 {
             return None;
         }
-        let labels: Vec<String> = (0..k).map(|m| self.calendar.month_label(m)).collect();
+
         let (mut bad, limit) = (Vec::new(), max_units(metric.unit));
         let prev = plans
             .iter()
@@ -37,11 +37,12 @@ impl Ctx<'_> {
                 let Some(months) = frozen.targets.get(&key) else {
                     return out;
                 };
-                for (m, label) in labels.iter().enumerate() {
-                    let Some(v) = months.get(label) else { continue };
+                for (m, kept) in out.iter_mut().enumerate().take(k) {
+                    let Some(v) = months.get(&(self.f0 + m as i32)) else { continue };
+                    let label = self.calendar.month_label(m);
                     let units = round_half_away(&(ratio_of(*v) / ratio_of(metric.unit)));
                     match units.to_i64().filter(|u| (0..=limit).contains(u)) {
-                        Some(u) => out[m] = u,
+                        Some(u) => *kept = u,
                         None => bad.push(format!("{}: the previous plan's target of rep {} for {label}, {v}, is not a figure a plan holds exactly (0 to {limit} units, {MAX_DIGITS} significant digits)", metric.name, self.input.reps[plan.rep].id)),
                     }
                 }
@@ -147,16 +148,16 @@ mod tests {
     fn the_previous_plan_s_months_before_the_as_of_month_are_kept_in_units() {
         let mut input = input(vec![rep("R1", "North", 2), rep("R2", "North", 3)], vec![]);
         let months = [
-            ("2027-01", "10"),
-            ("2027-02", "20.005"),
-            ("2027-03", "-1"),
-            ("2027-04", "7"),
+            (2027 * 12, "10"),
+            (2027 * 12 + 1, "20.005"),
+            (2027 * 12 + 2, "-1"),
+            (2027 * 12 + 3, "7"),
         ];
         let targets = [(
             ("revenue".to_string(), "r1".to_string()),
             months
                 .iter()
-                .map(|(l, v)| (l.to_string(), v.parse::<Decimal>().unwrap()))
+                .map(|(ym, v)| (*ym, v.parse::<Decimal>().unwrap()))
                 .collect::<std::collections::BTreeMap<_, _>>(),
         )];
         input.frozen = Some(Frozen {

@@ -2,7 +2,7 @@
 
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::limits::{MAX_DIGITS, MAX_MANTISSA};
-use crate::engine::model::RepMonthTargets;
+use crate::engine::model::{PeriodText, RepMonthTargets};
 use crate::folder::plan_csv::{self, HeaderError, HEADER};
 use crate::input::columns::norm;
 use crate::input::open::open_bounded;
@@ -10,7 +10,7 @@ use crate::input::parse;
 use std::path::Path;
 
 /// The rep-month targets of a previous plan's `plan.csv`, for a re-plan:
-/// (metric name lowercased, rep key) → month label → target.
+/// (metric name lowercased, rep key) → calendar month → target.
 pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, Problem> {
     let bad = |code: Code, row: Option<u32>, msg: String| {
         Problem::error(
@@ -46,8 +46,16 @@ pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, P
         let at = Origin {
             row: Some(row),
             ..Origin::file(display)
-        }
-        .at_col(5, HEADER[5]);
+        };
+        let Ok(PeriodText::Month(y, m)) = parse::parse_period(period) else {
+            return Err(Problem::error(
+                Code::PreviousPlan,
+                Some(at.at_col(3, HEADER[3])),
+                "expected a month such as 2027-05, as a plan writes it",
+            )
+            .with_value(period));
+        };
+        let at = at.at_col(5, HEADER[5]);
         let v = parse::parse_number(target, false)
             .ok()
             .filter(|v| !v.is_sign_negative() && v.mantissa() <= MAX_MANTISSA.into())
@@ -57,7 +65,7 @@ pub fn previous_targets(path: &Path, display: &str) -> Result<RepMonthTargets, P
             })?;
         out.entry((metric.to_lowercase(), norm(rep_id)))
             .or_default()
-            .insert(period.to_string(), v);
+            .insert(y * 12 + i32::from(m) - 1, v);
     }
     Ok(out)
 }
