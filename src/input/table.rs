@@ -95,6 +95,13 @@ pub(crate) fn no_header(origin: &Origin) -> Problem {
     Problem::error(Code::NoHeader, Some(origin.clone()), "no header row found")
 }
 
+/// True for the problem of a table in which no header row was found
+/// ([`no_header`], or no sheet with one): E-NO-HEADER for the whole file,
+/// where a `header_row` that is not a header names its row.
+pub fn is_no_header(p: &Problem) -> bool {
+    p.code == Code::NoHeader && p.origin.as_ref().is_some_and(|o| o.row.is_none())
+}
+
 /// `header_row = n` names a row that is not a header; `texts` is what it holds.
 pub(crate) fn not_header_row(origin: &Origin, n: u32, texts: &[String]) -> Problem {
     let problem = Problem::error(
@@ -143,5 +150,18 @@ pub(crate) mod testing {
                 .push((row.number, row.cells.iter().map(show).collect()));
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn no_header_is_told_apart_from_a_header_row_that_is_not_one_by_its_place() {
+        let at = Origin::file("reps.csv");
+        assert!(is_no_header(&no_header(&at)));
+        assert!(!is_no_header(&not_header_row(&at, 3, &["a".into()])));
+        assert!(!is_no_header(&read_error(&at, &std::io::Error::other("x"))));
     }
 }

@@ -69,7 +69,7 @@ pub(super) fn read(
     match read_table(src.path, src.display, &opts, visitor) {
         Ok(()) => true,
         Err(mut p) => {
-            if p.message.starts_with("no header row") {
+            if crate::input::table::is_no_header(&p) {
                 let want: Vec<String> = required.iter().map(|any| any.join(" or ")).collect();
                 p.message = format!(
                     "{}: the {} table needs the columns {}",
