@@ -5,10 +5,10 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use plan::input::tables::{self, RepLookup, Source, ValueColumn};
 use plan::input::options::TableOptions;
 use plan::input::read::read_table;
 use plan::input::table::ReadOptions;
+use plan::input::tables::{self, RepLookup, Source, ValueColumn};
 use std::collections::BTreeMap;
 
 fuzz_target!(|data: &[u8]| {

@@ -39,9 +39,9 @@ fuzz_target!(|data: &[u8]| {
         std::fs::write(dir.join(name), chunks.next().unwrap_or(b"")).unwrap();
     }
     let args = Inputs {
-            plan_file: Some(dir.join("plan.toml"))),
-            ..Inputs::default()
-        };
+        plan_file: Some(dir.join("plan.toml")),
+        ..Inputs::default()
+    };
     let config = Config::load(&args).expect("the plan file is valid");
     match pipeline::plan(&config) {
         Ok(planned) => {

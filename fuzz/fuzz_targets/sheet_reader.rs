@@ -9,10 +9,10 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use plan::input::tables::{self, Source};
 use plan::input::options::TableOptions;
 use plan::input::read::read_table;
 use plan::input::table::ReadOptions;
+use plan::input::tables::{self, Source};
 
 fuzz_target!(|data: &[u8]| {
     for name in ["t.xlsx", "t.xlsb", "t.xls", "t.ods"] {
