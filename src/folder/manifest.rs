@@ -109,6 +109,18 @@ impl Manifest {
         serde_json::from_slice(bytes)
     }
 
+    /// Reads only the plan header's year and input files of a
+    /// `manifest.json` (what `plan track` needs), whatever the rest holds:
+    /// the year is None when it is missing, the inputs empty when they are
+    /// not as plan writes them.
+    pub fn plan_of(bytes: &[u8]) -> Result<(Option<i32>, Vec<InputSum>), serde_json::Error> {
+        let mut doc: serde_json::Value = serde_json::from_slice(bytes)?;
+        let plan = &mut doc["plan"];
+        let year = plan["year"].as_i64().and_then(|y| i32::try_from(y).ok());
+        let inputs = Vec::<InputSum>::deserialize(plan["inputs"].take()).unwrap_or_default();
+        Ok((year, inputs))
+    }
+
     /// Reads only the file list of a `manifest.json`, whatever its plan
     /// header holds: what a run needs to know of the previous plan it replaces.
     pub fn files_of(bytes: &[u8]) -> Result<Vec<FileEntry>, serde_json::Error> {
@@ -125,6 +137,20 @@ impl Manifest {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn the_plan_header_is_read_alone_and_leniently() {
+        let full = br#"{"plan":{"year":2027,"as_of":null,"tool":"plan 0.1.0","inputs":[{"table":"holidays","file":"h.csv","sha256":"ab"}]},"files":[]}"#;
+        let (year, inputs) = Manifest::plan_of(full).unwrap();
+        assert_eq!(year, Some(2027));
+        assert_eq!(
+            (inputs[0].table.as_str(), inputs[0].file.as_str()),
+            ("holidays", "h.csv")
+        );
+        let (year, inputs) = Manifest::plan_of(br#"{"plan":{"inputs":[{"table":1}]}}"#).unwrap();
+        assert_eq!((year, inputs.len()), (None, 0));
+        assert!(Manifest::plan_of(b"{").is_err());
+    }
 
     #[test]
     fn hashing_passes_every_byte_on_and_hashes_what_it_passed() {

@@ -5,6 +5,7 @@ use crate::engine::calendar::{ym_label, ym_of, Ym};
 use crate::engine::diag::{Code, Origin, Problem};
 use crate::engine::model::{History, MetricKind, Rep};
 use crate::engine::track::TrackRep;
+use crate::folder::manifest::Manifest;
 use crate::folder::plan_csv::{self, HeaderError, Line, HEADER};
 use crate::input::columns::norm;
 use crate::input::open::{open_bounded, read_text};
@@ -51,28 +52,20 @@ pub fn plan_folder(dir: &Path, display: &str) -> Result<PlanFolder, Problem> {
         "it",
         crate::folder::manifest::MAX_BYTES,
     )?;
-    let manifest: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    let (year, inputs) = Manifest::plan_of(text.as_bytes()).map_err(|e| {
         Problem::error(
             Code::PlanFolder,
             Some(Origin::file(&shown)),
             format!("not valid JSON: {e}"),
         )
     })?;
-    let year = manifest["plan"]["year"]
-        .as_i64()
-        .and_then(|y| i32::try_from(y).ok())
-        .ok_or_else(|| {
-            Problem::error(Code::PlanFolder, Some(Origin::file(&shown)), "no plan.year")
-        })?;
-    let holidays = manifest["plan"]["inputs"]
-        .as_array()
+    let year = year.ok_or_else(|| {
+        Problem::error(Code::PlanFolder, Some(Origin::file(&shown)), "no plan.year")
+    })?;
+    let holidays = inputs
         .into_iter()
-        .flatten()
-        .find(|i| i["table"] == "holidays")
-        .map(|i| {
-            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
-            (s("file"), s("sha256"))
-        });
+        .find(|i| i.table == "holidays")
+        .map(|i| (i.file, i.sha256));
     let csv_shown = format!("{}/plan.csv", display.trim_end_matches('/'));
     let mut plan = read_plan_csv(&dir.join("plan.csv"), &csv_shown)?;
     plan.year = year;
