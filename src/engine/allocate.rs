@@ -72,11 +72,15 @@ fn distribute(parts: &mut [i64], order: &[usize], total: i64) {
     }
 }
 
-/// Spread `total` units equally over `n` days, the extra units to the earliest days.
+/// Spread `total` units over `n` days by cumulative rounding (SPEC rule 6):
+/// day i (from 1) holds c(i) − c(i−1), with c(i) = ⌊(2·total·i + n) / (2n)⌋,
+/// the exact running total i·total/n rounded half up. The days sum to
+/// `total`, and any run of consecutive days is within one unit of its exact
+/// share, so a month's few units are spaced across it.
 pub fn spread_days(total: i64, n: usize) -> impl Iterator<Item = i64> {
-    let n_i = n.max(1) as i64;
-    let (q, r) = (total.div_euclid(n_i), total.rem_euclid(n_i));
-    (0..n as i64).map(move |k| q + i64::from(k < r))
+    let (x, n) = (i128::from(total), n as i128);
+    let c = move |i: i128| (2 * x * i + n).div_euclid(2 * n);
+    (1..=n).map(move |i| (c(i) - c(i - 1)) as i64)
 }
 
 /// An exact rational from an f64 by its shortest decimal representation.
@@ -123,7 +127,14 @@ mod tests {
     fn ties_go_to_the_earlier_part() {
         assert_eq!(split_exact(&[r(1, 3), r(1, 3), r(1, 3)], 1), vec![1, 0, 0]);
         assert_eq!(split_f64(&[0.5, 0.5], 1), vec![1, 0]);
-        assert_eq!(spread_days(7, 3).collect::<Vec<_>>(), vec![3, 2, 2]);
+        assert_eq!(spread_days(7, 3).collect::<Vec<_>>(), vec![2, 3, 2]);
+        assert_eq!(spread_days(3, 20).filter(|&d| d == 1).count(), 3);
+        assert_eq!(
+            spread_days(3, 20).collect::<Vec<_>>(),
+            [0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0],
+            "3 units over 20 days are spaced, not the first three days"
+        );
+        assert_eq!(spread_days(0, 0).count(), 0);
     }
 
     #[test]
@@ -170,10 +181,27 @@ mod tests {
         }
 
         #[test]
-        fn days_sum_to_the_month(total in 0i64..1_000_000, n in 1usize..31) {
+        fn days_sum_to_the_month(total in 0i64..1_000_000_000_000_000, n in 1usize..31) {
             let days: Vec<i64> = spread_days(total, n).collect();
+            prop_assert_eq!(days.len(), n);
             prop_assert_eq!(days.iter().sum::<i64>(), total);
             prop_assert!(days.iter().max().unwrap() - days.iter().min().unwrap() <= 1);
+        }
+
+        /// Rule 6: every run of consecutive days of a month holds its exact
+        /// share (len · total / n) rounded down or up.
+        #[test]
+        fn every_run_of_days_is_within_one_unit_of_its_share(total in 0i64..2_000, n in 1usize..31) {
+            let days: Vec<i64> = spread_days(total, n).collect();
+            for start in 0..n {
+                let mut sum = 0i64;
+                for (end, day) in days.iter().enumerate().skip(start) {
+                    sum += day;
+                    let share = r(total * (end - start + 1) as i64, n as i64);
+                    let diff = (BigRational::from(BigInt::from(sum)) - share).abs();
+                    prop_assert!(diff < r(1, 1), "days {start}..={end} hold {sum}");
+                }
+            }
         }
     }
 }
